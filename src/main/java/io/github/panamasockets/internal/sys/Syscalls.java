@@ -37,10 +37,29 @@ public final class Syscalls {
     }
 
     private static final MethodHandle SOCKET = link(LibC.socket$address(), LibC.socket$descriptor());
+    private static final MethodHandle SOCKETPAIR = link(LibC.socketpair$address(), LibC.socketpair$descriptor());
     private static final MethodHandle BIND = link(LibC.bind$address(), LibC.bind$descriptor());
+    private static final MethodHandle LISTEN = link(LibC.listen$address(), LibC.listen$descriptor());
+    private static final MethodHandle ACCEPT4 = link(LibC.accept4$address(), LibC.accept4$descriptor());
+    private static final MethodHandle CONNECT = link(LibC.connect$address(), LibC.connect$descriptor());
     private static final MethodHandle GETSOCKNAME = link(LibC.getsockname$address(), LibC.getsockname$descriptor());
+    private static final MethodHandle GETPEERNAME = link(LibC.getpeername$address(), LibC.getpeername$descriptor());
+    private static final MethodHandle SHUTDOWN = link(LibC.shutdown$address(), LibC.shutdown$descriptor());
+    private static final MethodHandle SEND = link(LibC.send$address(), LibC.send$descriptor());
+    private static final MethodHandle RECV = link(LibC.recv$address(), LibC.recv$descriptor());
+    private static final MethodHandle SENDTO = link(LibC.sendto$address(), LibC.sendto$descriptor());
+    private static final MethodHandle RECVFROM = link(LibC.recvfrom$address(), LibC.recvfrom$descriptor());
     private static final MethodHandle SETSOCKOPT = link(LibC.setsockopt$address(), LibC.setsockopt$descriptor());
+    private static final MethodHandle GETSOCKOPT = link(LibC.getsockopt$address(), LibC.getsockopt$descriptor());
     private static final MethodHandle CLOSE = link(LibC.close$address(), LibC.close$descriptor());
+    private static final MethodHandle POLL = link(LibC.poll$address(), LibC.poll$descriptor());
+    private static final MethodHandle EVENTFD = link(LibC.eventfd$address(), LibC.eventfd$descriptor());
+    private static final MethodHandle READ = link(LibC.read$address(), LibC.read$descriptor());
+    private static final MethodHandle WRITE = link(LibC.write$address(), LibC.write$descriptor());
+    private static final MethodHandle PIPE2 = link(LibC.pipe2$address(), LibC.pipe2$descriptor());
+    private static final MethodHandle FCNTL_INT = LINKER.downcallHandle(LibC.fcntl.address(),
+            FunctionDescriptor.of(LibC.C_INT, LibC.C_INT, LibC.C_INT, LibC.C_INT),
+            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
 
     /**
      * {@return the errno a call left in {@code capture}}
@@ -64,9 +83,9 @@ public final class Syscalls {
     /**
      * socket(2).
      *
-     * @param capture errno capture segment
-     * @param domain address family
-     * @param type socket type and flags
+     * @param capture the errno capture segment
+     * @param domain domain
+     * @param type type
      * @param protocol protocol
      * @return the fd, or -1
      */
@@ -79,12 +98,30 @@ public final class Syscalls {
     }
 
     /**
+     * socketpair(2).
+     *
+     * @param capture the errno capture segment
+     * @param domain domain
+     * @param type type
+     * @param protocol protocol
+     * @param fds fds
+     * @return 0, or -1; the two fds go to {@code fds}
+     */
+    public static int socketpair(MemorySegment capture, int domain, int type, int protocol, MemorySegment fds) {
+        try {
+            return (int) SOCKETPAIR.invokeExact(capture, domain, type, protocol, fds);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
      * bind(2).
      *
-     * @param capture errno capture segment
-     * @param fd the socket
-     * @param addr the encoded address
-     * @param len its length
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param addr addr
+     * @param len len
      * @return 0, or -1
      */
     public static int bind(MemorySegment capture, int fd, MemorySegment addr, int len) {
@@ -96,12 +133,63 @@ public final class Syscalls {
     }
 
     /**
+     * listen(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param backlog backlog
+     * @return 0, or -1
+     */
+    public static int listen(MemorySegment capture, int fd, int backlog) {
+        try {
+            return (int) LISTEN.invokeExact(capture, fd, backlog);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * accept4(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param addr addr
+     * @param lenInOut lenInOut
+     * @param flags flags
+     * @return the new fd, or -1
+     */
+    public static int accept4(MemorySegment capture, int fd, MemorySegment addr, MemorySegment lenInOut, int flags) {
+        try {
+            return (int) ACCEPT4.invokeExact(capture, fd, addr, lenInOut, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * connect(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param addr addr
+     * @param len len
+     * @return 0, or -1
+     */
+    public static int connect(MemorySegment capture, int fd, MemorySegment addr, int len) {
+        try {
+            return (int) CONNECT.invokeExact(capture, fd, addr, len);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
      * getsockname(2).
      *
-     * @param capture errno capture segment
-     * @param fd the socket
-     * @param addr where the address goes
-     * @param lenInOut a socklen_t: the buffer size in, the address length out
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param addr addr
+     * @param lenInOut lenInOut
      * @return 0, or -1
      */
     public static int getsockname(MemorySegment capture, int fd, MemorySegment addr, MemorySegment lenInOut) {
@@ -113,14 +201,123 @@ public final class Syscalls {
     }
 
     /**
+     * getpeername(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param addr addr
+     * @param lenInOut lenInOut
+     * @return 0, or -1
+     */
+    public static int getpeername(MemorySegment capture, int fd, MemorySegment addr, MemorySegment lenInOut) {
+        try {
+            return (int) GETPEERNAME.invokeExact(capture, fd, addr, lenInOut);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * shutdown(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param how how
+     * @return 0, or -1
+     */
+    public static int shutdown(MemorySegment capture, int fd, int how) {
+        try {
+            return (int) SHUTDOWN.invokeExact(capture, fd, how);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * send(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param buf buf
+     * @param len len
+     * @param flags flags
+     * @return bytes sent, or -1
+     */
+    public static long send(MemorySegment capture, int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return (long) SEND.invokeExact(capture, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * recv(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param buf buf
+     * @param len len
+     * @param flags flags
+     * @return bytes received, 0 at end of stream, or -1
+     */
+    public static long recv(MemorySegment capture, int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return (long) RECV.invokeExact(capture, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * sendto(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param buf buf
+     * @param len len
+     * @param flags flags
+     * @param addr addr
+     * @param addrLen addrLen
+     * @return bytes sent, or -1
+     */
+    public static long sendto(MemorySegment capture, int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
+        try {
+            return (long) SENDTO.invokeExact(capture, fd, buf, len, flags, addr, addrLen);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * recvfrom(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param buf buf
+     * @param len len
+     * @param flags flags
+     * @param addr addr
+     * @param addrLenInOut addrLenInOut
+     * @return bytes received, or -1
+     */
+    public static long recvfrom(MemorySegment capture, int fd, MemorySegment buf, long len, int flags, MemorySegment addr, MemorySegment addrLenInOut) {
+        try {
+            return (long) RECVFROM.invokeExact(capture, fd, buf, len, flags, addr, addrLenInOut);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
      * setsockopt(2).
      *
-     * @param capture errno capture segment
-     * @param fd the socket
-     * @param level the option level
-     * @param name the option name
-     * @param value the option value
-     * @param len the value's length
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param level level
+     * @param name name
+     * @param value value
+     * @param len len
      * @return 0, or -1
      */
     public static int setsockopt(MemorySegment capture, int fd, int level, int name, MemorySegment value, int len) {
@@ -132,15 +329,134 @@ public final class Syscalls {
     }
 
     /**
+     * getsockopt(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param level level
+     * @param name name
+     * @param value value
+     * @param lenInOut lenInOut
+     * @return 0, or -1
+     */
+    public static int getsockopt(MemorySegment capture, int fd, int level, int name, MemorySegment value, MemorySegment lenInOut) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(capture, fd, level, name, value, lenInOut);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
      * close(2).
      *
-     * @param capture errno capture segment
-     * @param fd the fd
+     * @param capture the errno capture segment
+     * @param fd fd
      * @return 0, or -1
      */
     public static int close(MemorySegment capture, int fd) {
         try {
             return (int) CLOSE.invokeExact(capture, fd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * poll(2).
+     *
+     * @param capture the errno capture segment
+     * @param fds fds
+     * @param count count
+     * @param timeoutMillis timeoutMillis
+     * @return the number of ready fds, 0 on timeout, or -1
+     */
+    public static int poll(MemorySegment capture, MemorySegment fds, long count, int timeoutMillis) {
+        try {
+            return (int) POLL.invokeExact(capture, fds, count, timeoutMillis);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * eventfd(2).
+     *
+     * @param capture the errno capture segment
+     * @param initial initial
+     * @param flags flags
+     * @return the fd, or -1
+     */
+    public static int eventfd(MemorySegment capture, int initial, int flags) {
+        try {
+            return (int) EVENTFD.invokeExact(capture, initial, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * read(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param buf buf
+     * @param len len
+     * @return bytes read, or -1
+     */
+    public static long read(MemorySegment capture, int fd, MemorySegment buf, long len) {
+        try {
+            return (long) READ.invokeExact(capture, fd, buf, len);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * write(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param buf buf
+     * @param len len
+     * @return bytes written, or -1
+     */
+    public static long write(MemorySegment capture, int fd, MemorySegment buf, long len) {
+        try {
+            return (long) WRITE.invokeExact(capture, fd, buf, len);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * pipe2(2).
+     *
+     * @param capture the errno capture segment
+     * @param fds fds
+     * @param flags flags
+     * @return 0, or -1
+     */
+    public static int pipe2(MemorySegment capture, MemorySegment fds, int flags) {
+        try {
+            return (int) PIPE2.invokeExact(capture, fds, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * fcntl(2) with an int argument.
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param cmd cmd
+     * @param arg arg
+     * @return the result, or -1
+     */
+    public static int fcntl(MemorySegment capture, int fd, int cmd, int arg) {
+        try {
+            return (int) FCNTL_INT.invokeExact(capture, fd, cmd, arg);
         } catch (Throwable t) {
             throw unexpected(t);
         }

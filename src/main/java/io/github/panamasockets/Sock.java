@@ -1,0 +1,1219 @@
+package io.github.panamasockets;
+
+import io.github.panamasockets.address.Sockaddr;
+import io.github.panamasockets.address.SockaddrUnix;
+import io.github.panamasockets.internal.gen.LibC;
+import io.github.panamasockets.internal.sys.FdRef;
+import io.github.panamasockets.internal.sys.Syscalls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A socket: an open file descriptor of any family and type, closed by {@link #close()}.
+ *
+ * <p>The methods are the BSD socket calls, each named after its system call and throwing a
+ * {@link SyscallError} exception that names the call, the errno and the address when it fails.
+ * Every descriptor is opened close-on-exec, and every send passes {@code MSG_NOSIGNAL}, so writing
+ * to a closed peer is an exception, never a {@code SIGPIPE}.
+ *
+ * <h2>Threads</h2>
+ * A socket may be used as a NIO channel is: one thread receiving (recv, recvFrom, accept) and one
+ * sending (send, sendTo, connect) at the same time, with further callers of the same kind waiting
+ * their turn, and {@link #close()} from any thread. A call blocked when another thread closes or
+ * shuts down the socket wakes with a {@link SockClosedException} (after close) or end of stream
+ * (after shutdown). The descriptor number is kept until every call on it has returned, so no
+ * call can reach a file that later took the same number. A socket that becomes unreachable
+ * without being closed is closed by a {@link Cleaner}.
+ *
+ * {@snippet :
+ * import io.github.panamasockets.*;
+ * import io.github.panamasockets.address.*;
+ * try (var pair = Sock.pair(SockType.SEQPACKET)) {
+ *     pair.first().send("hello".getBytes());
+ *     byte[] buf = new byte[100];
+ *     int n = pair.second().recv(buf);
+ *     System.out.println(new String(buf, 0, n));   // hello
+ * }
+ * }
+ */
+public final class Sock implements AutoCloseable {
+
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** The largest bounce buffer used for byte arrays and heap buffers on stream sockets. */
+    private static final int CHUNK = 64 * 1024;
+    private static final int NOSIGNAL = LibC.MSG_NOSIGNAL();
+    private static final int DONTWAIT = LibC.MSG_DONTWAIT();
+    private static final int TRUNC = LibC.MSG_TRUNC();
+    private static final int EINTR = LibC.EINTR();
+    private static final int EAGAIN = LibC.EAGAIN();
+    private static final int EINPROGRESS = LibC.EINPROGRESS();
+    private static final short POLLIN = (short) LibC.POLLIN();
+    private static final short POLLOUT = (short) LibC.POLLOUT();
+    private static final short POLLRDHUP = (short) LibC.POLLRDHUP();
+    private static final short POLLHUP = (short) LibC.POLLHUP();
+
+    private final FdRef ref;
+    private final Family family;
+    private final SockType type;
+    private final Protocol protocol;
+    private final Cleaner.Cleanable cleanable;
+    /** Waits go through poll(2) with a wake-up fd: shutdown(2) does not wake netlink calls. */
+    private final boolean pollReceives;
+    /**
+     * Sends on Unix datagram and seqpacket sockets block on the peer's queue, which shutdown(2) of
+     * this socket does not wake; they go through poll(2) too.
+     */
+    private final boolean pollSends;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock controlLock = new ReentrantLock();
+    private final Scratch reader = new Scratch();
+    private final Scratch writer = new Scratch();
+    private final Scratch control = new Scratch();
+    private InputStream in;
+    private OutputStream out;
+
+    /**
+     * Native memory reused by one direction of calls, guarded by that direction's lock: the errno
+     * capture, an address buffer, a length, two pollfds, and a bounce buffer made on first use.
+     */
+    private static final class Scratch {
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
+        final MemorySegment addr = arena.allocate(Sockaddr.MAX_LENGTH, 8);
+        final MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
+        final MemorySegment value = arena.allocate(256, 8);
+        final MemorySegment pollfds = arena.allocate(16, 8);
+        MemorySegment buffer = MemorySegment.NULL;
+
+        MemorySegment buffer(long size) {
+            if (buffer.byteSize() < size) {
+                buffer = arena.allocate(Math.max(size, 4096), 16);
+            }
+            return buffer;
+        }
+
+        int errno() {
+            return Syscalls.errno(capture);
+        }
+    }
+
+    private Sock(int fd, Family family, SockType type, Protocol protocol) {
+        boolean netlink = family.equals(Family.NETLINK);
+        this.ref = new FdRef(fd, !netlink);
+        this.family = family;
+        this.type = type;
+        this.protocol = protocol;
+        this.pollReceives = netlink;
+        this.pollSends = netlink || family.equals(Family.UNIX) && !type.equals(SockType.STREAM);
+        FdRef r = ref;
+        this.cleanable = CLEANER.register(this, r::closeUnreachable);
+    }
+
+    // ------------------------------------------------------------------------------ creation
+
+    /**
+     * Opens a socket with the family's default protocol;
+     * <a href="https://man7.org/linux/man-pages/man2/socket.2.html">socket(2)</a> with
+     * {@code SOCK_CLOEXEC}.
+     *
+     * {@snippet :
+     * var s = Sock.open(Family.INET, SockType.DGRAM);   // a UDP socket
+     * }
+     *
+     * @param family the address family
+     * @param type the socket type
+     * @return the open socket
+     * @throws SocketException if the kernel refuses, such as {@code EAFNOSUPPORT} or
+     *         {@code EPROTONOSUPPORT}
+     * @throws NullPointerException if an argument is null
+     */
+    public static Sock open(Family family, SockType type) throws SocketException {
+        return open(family, type, Protocol.DEFAULT);
+    }
+
+    /**
+     * Opens a socket; <a href="https://man7.org/linux/man-pages/man2/socket.2.html">socket(2)</a>
+     * with {@code SOCK_CLOEXEC}.
+     *
+     * {@snippet :
+     * var nl = Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE);
+     * }
+     *
+     * @param family the address family
+     * @param type the socket type
+     * @param protocol the protocol, or {@link Protocol#DEFAULT}
+     * @return the open socket
+     * @throws SocketException if the kernel refuses, such as {@code EPERM} for a raw socket without
+     *         {@code CAP_NET_RAW}
+     * @throws NullPointerException if an argument is null
+     */
+    public static Sock open(Family family, SockType type, Protocol protocol) throws SocketException {
+        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(protocol, "protocol");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
+            int fd = Syscalls.socket(capture, family.value(), type.value() | LibC.SOCK_CLOEXEC(), protocol.value());
+            if (fd < 0) {
+                throw Errors.of("socket(" + family + ", " + type + ", " + protocol + ")", Syscalls.errno(capture), null);
+            }
+            return new Sock(fd, family, type, protocol);
+        }
+    }
+
+    /**
+     * Opens a connected pair of Unix sockets;
+     * <a href="https://man7.org/linux/man-pages/man2/socketpair.2.html">socketpair(2)</a> with
+     * {@code AF_UNIX} and {@code SOCK_CLOEXEC}. Both ends are unnamed.
+     *
+     * {@snippet :
+     * try (var p = Sock.pair(SockType.DGRAM)) {
+     *     p.first().send(new byte[] {1, 2, 3});
+     *     p.second().recv(new byte[10]);   // ==> 3
+     * }
+     * }
+     *
+     * @param type {@link SockType#STREAM}, {@link SockType#DGRAM} or {@link SockType#SEQPACKET}
+     * @return the two connected sockets
+     * @throws SocketException if the kernel refuses
+     * @throws NullPointerException if {@code type} is null
+     */
+    public static SockPair pair(SockType type) throws SocketException {
+        Objects.requireNonNull(type, "type");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            if (Syscalls.socketpair(capture, Family.UNIX.value(), type.value() | LibC.SOCK_CLOEXEC(), 0, fds) < 0) {
+                throw Errors.of("socketpair(AF_UNIX, " + type + ")", Syscalls.errno(capture), null);
+            }
+            return new SockPair(new Sock(fds.getAtIndex(ValueLayout.JAVA_INT, 0), Family.UNIX, type, Protocol.DEFAULT),
+                    new Sock(fds.getAtIndex(ValueLayout.JAVA_INT, 1), Family.UNIX, type, Protocol.DEFAULT));
+        }
+    }
+
+    /**
+     * Takes ownership of an open socket descriptor, such as one inherited from systemd or received
+     * from another process. Its family, type and protocol are read with
+     * <a href="https://man7.org/linux/man-pages/man2/getsockopt.2.html">getsockopt(2)</a>
+     * ({@code SO_DOMAIN}, {@code SO_TYPE}, {@code SO_PROTOCOL}), and close-on-exec is set on it.
+     * Closing the returned socket closes the descriptor.
+     *
+     * {@snippet :
+     * var s = Sock.adopt(3);   // the first socket systemd passes
+     * }
+     *
+     * @param fd an open socket descriptor that nothing else will close
+     * @return the socket
+     * @throws SocketException if {@code fd} is not open ({@code EBADF}) or not a socket
+     *         ({@code ENOTSOCK})
+     * @throws IllegalArgumentException if {@code fd} is negative
+     */
+    public static Sock adopt(int fd) throws SocketException {
+        if (fd < 0) {
+            throw new IllegalArgumentException("fd " + fd + " is negative");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
+            int[] got = new int[3];
+            int[] names = {LibC.SO_DOMAIN(), LibC.SO_TYPE(), LibC.SO_PROTOCOL()};
+            String[] labels = {"SO_DOMAIN", "SO_TYPE", "SO_PROTOCOL"};
+            for (int i = 0; i < 3; i++) {
+                len.set(ValueLayout.JAVA_INT, 0, 4);
+                if (Syscalls.getsockopt(capture, fd, LibC.SOL_SOCKET(), names[i], value, len) < 0) {
+                    throw Errors.of("getsockopt(fd " + fd + ", " + labels[i] + ")", Syscalls.errno(capture), null);
+                }
+                got[i] = value.get(ValueLayout.JAVA_INT, 0);
+            }
+            int flags = Syscalls.fcntl(capture, fd, LibC.F_GETFD(), 0);
+            if (flags < 0 || Syscalls.fcntl(capture, fd, LibC.F_SETFD(), flags | LibC.FD_CLOEXEC()) < 0) {
+                throw Errors.of("fcntl(fd " + fd + ", F_SETFD, FD_CLOEXEC)", Syscalls.errno(capture), null);
+            }
+            Family family = Family.of(got[0]);
+            return new Sock(fd, family, SockType.of(got[1]), Protocol.of(family, got[2]));
+        }
+    }
+
+    // ------------------------------------------------------------------------------ identity
+
+    /** {@return the address family} */
+    public Family family() {
+        return family;
+    }
+
+    /** {@return the socket type} */
+    public SockType type() {
+        return type;
+    }
+
+    /** {@return the protocol it was opened with} */
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /**
+     * {@return the descriptor number}, for passing to other processes or native code. It stays
+     * valid until {@link #close()}; closing it elsewhere breaks this socket.
+     */
+    public int fd() {
+        return ref.fd();
+    }
+
+    /** {@return whether {@link #close()} has not been called} */
+    public boolean isOpen() {
+        return !ref.isClosed();
+    }
+
+    // ------------------------------------------------------------------------------ life cycle
+
+    /**
+     * Gives the socket a local address;
+     * <a href="https://man7.org/linux/man-pages/man2/bind.2.html">bind(2)</a>.
+     *
+     * {@snippet :
+     * var s = Sock.open(Family.UNIX, SockType.DGRAM).bind(SockaddrUnix.abstractName("demo"));
+     * }
+     *
+     * @param address the address, of this socket's family; port 0 or
+     *        {@link SockaddrUnix#unnamed()} ask the kernel to choose
+     * @return this socket
+     * @throws java.net.BindException if the address is in use, not local, or not permitted
+     * @throws SocketException if the call fails otherwise, or the socket is closed
+     * @throws IllegalArgumentException if the address is of another family
+     * @throws NullPointerException if {@code address} is null
+     */
+    public Sock bind(Sockaddr address) throws SocketException {
+        checkFamily("bind", address);
+        controlLock.lock();
+        begin("bind");
+        try {
+            int len = address.encode(control.addr);
+            if (Syscalls.bind(control.capture, ref.fd(), control.addr, len) < 0) {
+                throw error("bind", control.errno(), address);
+            }
+            return this;
+        } finally {
+            end();
+            controlLock.unlock();
+        }
+    }
+
+    /**
+     * Marks a stream or seqpacket socket as accepting connections, with the system's largest
+     * backlog ({@code SOMAXCONN}); <a href="https://man7.org/linux/man-pages/man2/listen.2.html">listen(2)</a>.
+     *
+     * @return this socket
+     * @throws SocketException if the socket's type cannot listen ({@code EOPNOTSUPP}), or it is
+     *         closed
+     */
+    public Sock listen() throws SocketException {
+        return listen(LibC.SOMAXCONN());
+    }
+
+    /**
+     * Marks a stream or seqpacket socket as accepting connections;
+     * <a href="https://man7.org/linux/man-pages/man2/listen.2.html">listen(2)</a>. An unbound
+     * socket is bound to an ephemeral port or an autobind name first, by the kernel.
+     *
+     * {@snippet :
+     * var server = Sock.open(Family.INET, SockType.STREAM).bind(SockaddrInet4.loopback(0)).listen(16);
+     * }
+     *
+     * @param backlog how many connections may wait to be accepted, 0 or more; the kernel caps it
+     *        at {@code net.core.somaxconn}
+     * @return this socket
+     * @throws SocketException if the socket's type cannot listen ({@code EOPNOTSUPP}), or it is
+     *         closed
+     * @throws IllegalArgumentException if {@code backlog} is negative
+     */
+    public Sock listen(int backlog) throws SocketException {
+        if (backlog < 0) {
+            throw new IllegalArgumentException("backlog " + backlog + " is negative; use 0 or more");
+        }
+        controlLock.lock();
+        begin("listen");
+        try {
+            if (Syscalls.listen(control.capture, ref.fd(), backlog) < 0) {
+                throw error("listen", control.errno(), null);
+            }
+            return this;
+        } finally {
+            end();
+            controlLock.unlock();
+        }
+    }
+
+    /**
+     * Waits for and accepts a connection;
+     * <a href="https://man7.org/linux/man-pages/man2/accept.2.html">accept4(2)</a> with
+     * {@code SOCK_CLOEXEC}.
+     *
+     * {@snippet :
+     * var conn = server.accept();
+     * conn.peer();      // who connected
+     * conn.socket();    // the connected socket
+     * }
+     *
+     * @return the connected socket and the peer's address
+     * @throws SockClosedException if this socket is closed, before or during the call
+     * @throws SocketException if the socket is not listening ({@code EINVAL}) or the call fails
+     */
+    public Accepted accept() throws SocketException {
+        readLock.lock();
+        begin("accept");
+        try {
+            while (true) {
+                reader.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
+                int fd = Syscalls.accept4(reader.capture, ref.fd(), reader.addr, reader.len, LibC.SOCK_CLOEXEC());
+                if (fd >= 0) {
+                    Sock s = new Sock(fd, family, type, protocol);
+                    return new Accepted(s, decode(reader));
+                }
+                int errno = reader.errno();
+                if (errno != EINTR && errno != LibC.ECONNABORTED()) {
+                    throw error("accept", errno, null);
+                }
+            }
+        } finally {
+            end();
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Connects to a peer; <a href="https://man7.org/linux/man-pages/man2/connect.2.html">connect(2)</a>.
+     * On a datagram socket it sets the only peer that datagrams are sent to and received from.
+     *
+     * <p>The wait for a stream connection is done with poll(2), so that {@link #close()} from
+     * another thread ends it.
+     *
+     * {@snippet :
+     * var c = Sock.open(Family.UNIX, SockType.STREAM).connect(SockaddrUnix.of("/run/app.sock"));
+     * }
+     *
+     * @param address the peer, of this socket's family
+     * @return this socket
+     * @throws java.net.ConnectException if the peer refuses ({@code ECONNREFUSED}) or does not
+     *         answer ({@code ETIMEDOUT})
+     * @throws SocketException if the call fails otherwise, or the socket is closed
+     * @throws IllegalArgumentException if the address is of another family
+     * @throws NullPointerException if {@code address} is null
+     */
+    public Sock connect(Sockaddr address) throws SocketException {
+        checkFamily("connect", address);
+        writeLock.lock();
+        begin("connect");
+        try {
+            int fd = ref.fd();
+            int flags = Syscalls.fcntl(writer.capture, fd, LibC.F_GETFL(), 0);
+            if (flags < 0) {
+                throw error("fcntl(F_GETFL)", writer.errno(), null);
+            }
+            boolean wasBlocking = (flags & LibC.O_NONBLOCK()) == 0;
+            if (wasBlocking) {
+                Syscalls.fcntl(writer.capture, fd, LibC.F_SETFL(), flags | LibC.O_NONBLOCK());
+            }
+            try {
+                int len = address.encode(writer.addr);
+                int rc = Syscalls.connect(writer.capture, fd, writer.addr, len);
+                int errno = rc < 0 ? writer.errno() : 0;
+                if (rc < 0 && (errno == EINPROGRESS || errno == EINTR || errno == EAGAIN && !family.equals(Family.UNIX))) {
+                    awaitReady("connect", writer, POLLOUT);
+                    errno = intOption(writer, LibC.SOL_SOCKET(), LibC.SO_ERROR());
+                    rc = errno == 0 ? 0 : -1;
+                } else if (rc < 0 && errno == EAGAIN) {
+                    // A Unix stream listener's backlog is full: wait for room, then try again.
+                    while (rc < 0 && errno == EAGAIN) {
+                        awaitReady("connect", writer, POLLOUT);
+                        rc = Syscalls.connect(writer.capture, fd, writer.addr, len);
+                        errno = rc < 0 ? writer.errno() : 0;
+                    }
+                }
+                if (rc < 0) {
+                    throw error("connect", errno, address);
+                }
+            } finally {
+                if (wasBlocking) {
+                    Syscalls.fcntl(writer.capture, fd, LibC.F_SETFL(), flags);
+                }
+            }
+            return this;
+        } finally {
+            end();
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Shuts down one or both directions of a connection;
+     * <a href="https://man7.org/linux/man-pages/man2/shutdown.2.html">shutdown(2)</a>. A thread
+     * blocked receiving wakes with end of stream. The descriptor stays open until {@link #close()}.
+     *
+     * {@snippet :
+     * client.shutdown(Shutdown.WRITE);   // the server reads end of stream
+     * }
+     *
+     * @param how which direction
+     * @throws SocketException if the socket is not connected ({@code ENOTCONN}) or is closed
+     * @throws NullPointerException if {@code how} is null
+     */
+    public void shutdown(Shutdown how) throws SocketException {
+        Objects.requireNonNull(how, "how");
+        controlLock.lock();
+        begin("shutdown");
+        try {
+            if (Syscalls.shutdown(control.capture, ref.fd(), how.value()) < 0) {
+                throw error("shutdown(" + how + ")", control.errno(), null);
+            }
+        } finally {
+            end();
+            controlLock.unlock();
+        }
+    }
+
+    /**
+     * {@return the local address}; <a href="https://man7.org/linux/man-pages/man2/getsockname.2.html">getsockname(2)</a>
+     *
+     * {@snippet :
+     * Sock.open(Family.INET, SockType.DGRAM).bind(SockaddrInet4.loopback(0)).localAddress()   // ==> 127.0.0.1:40123
+     * }
+     *
+     * @throws SocketException if the socket is closed
+     */
+    public Sockaddr localAddress() throws SocketException {
+        return name("getsockname", true);
+    }
+
+    /**
+     * {@return the connected peer's address}; <a href="https://man7.org/linux/man-pages/man2/getpeername.2.html">getpeername(2)</a>
+     *
+     * @throws SocketException if the socket is not connected ({@code ENOTCONN}) or is closed
+     */
+    public Sockaddr peerAddress() throws SocketException {
+        return name("getpeername", false);
+    }
+
+    private Sockaddr name(String call, boolean local) throws SocketException {
+        controlLock.lock();
+        begin(call);
+        try {
+            control.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
+            int rc = local ? Syscalls.getsockname(control.capture, ref.fd(), control.addr, control.len)
+                    : Syscalls.getpeername(control.capture, ref.fd(), control.addr, control.len);
+            if (rc < 0) {
+                throw error(call, control.errno(), null);
+            }
+            return decode(control);
+        } finally {
+            end();
+            controlLock.unlock();
+        }
+    }
+
+    /**
+     * Closes the socket; <a href="https://man7.org/linux/man-pages/man2/close.2.html">close(2)</a>.
+     * Calls blocked in other threads wake with {@link SockClosedException}; the descriptor is
+     * closed when the last of them has returned. Closing again does nothing.
+     */
+    @Override
+    public void close() {
+        if (ref.close()) {
+            cleanable.clean();
+        }
+    }
+
+    // ------------------------------------------------------------------------------ sending
+
+    /**
+     * Sends bytes from an array; <a href="https://man7.org/linux/man-pages/man2/send.2.html">send(2)</a>
+     * with {@code MSG_NOSIGNAL}. On a stream socket it may send fewer than asked: see
+     * {@link #sendAll(byte[], int, int)}.
+     *
+     * @param src the bytes
+     * @param offset where they start in {@code src}
+     * @param length how many
+     * @return how many were sent
+     * @throws SocketException if the call fails (such as {@code EPIPE} when the peer has gone, or
+     *         {@code EMSGSIZE} for a datagram too large), or the socket is closed
+     * @throws IndexOutOfBoundsException if offset and length do not fit in {@code src}
+     * @throws NullPointerException if {@code src} is null
+     */
+    public int send(byte[] src, int offset, int length) throws SocketException {
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
+        writeLock.lock();
+        begin("send");
+        try {
+            int n = messageLength(length);
+            MemorySegment buf = writer.buffer(n);
+            MemorySegment.copy(src, offset, buf, ValueLayout.JAVA_BYTE, 0, n);
+            return (int) send0("send", buf, n, null, 0);
+        } finally {
+            end();
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Sends a whole array; see {@link #send(byte[], int, int)}.
+     *
+     * @param src the bytes
+     * @return how many were sent
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws NullPointerException if {@code src} is null
+     */
+    public int send(byte[] src) throws SocketException {
+        return send(src, 0, Objects.requireNonNull(src, "src").length);
+    }
+
+    /**
+     * Sends the bytes between a buffer's position and limit, and advances the position past those
+     * sent; <a href="https://man7.org/linux/man-pages/man2/send.2.html">send(2)</a>. A direct buffer
+     * is sent without a copy.
+     *
+     * @param src the buffer
+     * @return how many were sent
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws NullPointerException if {@code src} is null
+     */
+    public int send(ByteBuffer src) throws SocketException {
+        return sendBuffer("send", src, null);
+    }
+
+    /**
+     * Sends the bytes of a memory segment, without a copy;
+     * <a href="https://man7.org/linux/man-pages/man2/send.2.html">send(2)</a>. A heap segment is
+     * copied through a native buffer.
+     *
+     * @param src the bytes
+     * @return how many were sent
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws NullPointerException if {@code src} is null
+     */
+    public long send(MemorySegment src) throws SocketException {
+        return sendSegment("send", src, null);
+    }
+
+    /**
+     * Sends every byte of the range, calling send(2) until all are sent: what a stream socket
+     * needs, since one send may take only part.
+     *
+     * {@snippet :
+     * conn.sendAll(new byte[16 << 20], 0, 16 << 20);   // 16 MiB, however many calls it takes
+     * }
+     *
+     * @param src the bytes
+     * @param offset where they start in {@code src}
+     * @param length how many
+     * @throws SocketException if a call fails or the socket is closed; some bytes may have been sent
+     * @throws IndexOutOfBoundsException if offset and length do not fit in {@code src}
+     * @throws NullPointerException if {@code src} is null
+     */
+    public void sendAll(byte[] src, int offset, int length) throws SocketException {
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
+        do {
+            int n = send(src, offset, length);
+            offset += n;
+            length -= n;
+        } while (length > 0);
+    }
+
+    /**
+     * Sends every byte from a buffer's position to its limit; see {@link #sendAll(byte[], int, int)}.
+     *
+     * @param src the buffer; its position ends at its limit
+     * @throws SocketException if a call fails or the socket is closed
+     * @throws NullPointerException if {@code src} is null
+     */
+    public void sendAll(ByteBuffer src) throws SocketException {
+        Objects.requireNonNull(src, "src");
+        do {
+            send(src);
+        } while (src.hasRemaining());
+    }
+
+    /**
+     * Sends a datagram to an address;
+     * <a href="https://man7.org/linux/man-pages/man2/sendto.2.html">sendto(2)</a> with
+     * {@code MSG_NOSIGNAL}.
+     *
+     * {@snippet :
+     * udp.sendTo("ping".getBytes(), 0, 4, SockaddrInet4.loopback(9999));
+     * }
+     *
+     * @param src the bytes
+     * @param offset where they start in {@code src}
+     * @param length how many
+     * @param to the destination, of this socket's family
+     * @return how many were sent
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws IllegalArgumentException if the address is of another family
+     * @throws IndexOutOfBoundsException if offset and length do not fit in {@code src}
+     * @throws NullPointerException if {@code src} or {@code to} is null
+     */
+    public int sendTo(byte[] src, int offset, int length, Sockaddr to) throws SocketException {
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
+        checkFamily("sendto", to);
+        writeLock.lock();
+        begin("sendto");
+        try {
+            int n = messageLength(length);
+            MemorySegment buf = writer.buffer(n);
+            MemorySegment.copy(src, offset, buf, ValueLayout.JAVA_BYTE, 0, n);
+            return (int) send0("sendto", buf, n, to, to.encode(writer.addr));
+        } finally {
+            end();
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Sends the bytes between a buffer's position and limit to an address, and advances the
+     * position; <a href="https://man7.org/linux/man-pages/man2/sendto.2.html">sendto(2)</a>.
+     *
+     * @param src the buffer
+     * @param to the destination, of this socket's family
+     * @return how many were sent
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws IllegalArgumentException if the address is of another family
+     * @throws NullPointerException if an argument is null
+     */
+    public int sendTo(ByteBuffer src, Sockaddr to) throws SocketException {
+        checkFamily("sendto", to);
+        return sendBuffer("sendto", src, to);
+    }
+
+    /**
+     * Sends the bytes of a memory segment to an address;
+     * <a href="https://man7.org/linux/man-pages/man2/sendto.2.html">sendto(2)</a>.
+     *
+     * @param src the bytes
+     * @param to the destination, of this socket's family
+     * @return how many were sent
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws IllegalArgumentException if the address is of another family
+     * @throws NullPointerException if an argument is null
+     */
+    public long sendTo(MemorySegment src, Sockaddr to) throws SocketException {
+        checkFamily("sendto", to);
+        return sendSegment("sendto", src, to);
+    }
+
+    private int sendBuffer(String call, ByteBuffer src, Sockaddr to) throws SocketException {
+        Objects.requireNonNull(src, "src");
+        int pos = src.position();
+        int rem = src.remaining();
+        int n;
+        if (src.isDirect()) {
+            n = (int) sendSegment(call, MemorySegment.ofBuffer(src), to);
+        } else if (src.hasArray()) {
+            n = to == null ? send(src.array(), src.arrayOffset() + pos, rem)
+                    : sendTo(src.array(), src.arrayOffset() + pos, rem, to);
+        } else {
+            byte[] copy = new byte[messageLength(rem)];
+            src.get(pos, copy);
+            n = to == null ? send(copy) : sendTo(copy, 0, copy.length, to);
+        }
+        src.position(pos + n);
+        return n;
+    }
+
+    private long sendSegment(String call, MemorySegment src, Sockaddr to) throws SocketException {
+        Objects.requireNonNull(src, "src");
+        if (!src.isNative()) {
+            long len = src.byteSize();
+            writeLock.lock();
+            begin(call);
+            try {
+                int n = messageLength(len);
+                MemorySegment buf = writer.buffer(n);
+                MemorySegment.copy(src, 0, buf, 0, n);
+                return send0(call, buf, n, to, to == null ? 0 : to.encode(writer.addr));
+            } finally {
+                end();
+                writeLock.unlock();
+            }
+        }
+        writeLock.lock();
+        begin(call);
+        try {
+            return send0(call, src, src.byteSize(), to, to == null ? 0 : to.encode(writer.addr));
+        } finally {
+            end();
+            writeLock.unlock();
+        }
+    }
+
+    /** How much of a heap range one call sends: all of a message, at most a chunk of a stream. */
+    private int messageLength(long length) {
+        return type.equals(SockType.STREAM) ? (int) Math.min(length, CHUNK) : Math.toIntExact(length);
+    }
+
+    /** send(2) or sendto(2), retried on EINTR, waiting in poll(2) where sends must not block natively. */
+    private long send0(String call, MemorySegment src, long len, Sockaddr to, int toLen) throws SocketException {
+        int fd = ref.fd();
+        int flags = NOSIGNAL | (pollSends ? DONTWAIT : 0);
+        while (true) {
+            long n = to == null ? Syscalls.send(writer.capture, fd, src, len, flags)
+                    : Syscalls.sendto(writer.capture, fd, src, len, flags, writer.addr, toLen);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = writer.errno();
+            if (errno == EAGAIN && pollSends) {
+                awaitReady(call, writer, POLLOUT);
+            } else if (errno != EINTR) {
+                throw error(call, errno, to);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ receiving
+
+    /**
+     * Receives bytes into an array; <a href="https://man7.org/linux/man-pages/man2/recv.2.html">recv(2)</a>.
+     * Waits until there are some.
+     *
+     * <p>On a stream or seqpacket socket, -1 means end of stream: the peer shut down or closed. On
+     * a datagram socket 0 is an empty datagram. A datagram or seqpacket message longer than
+     * {@code length} is not cut silently: the call throws, naming both lengths, after filling the
+     * array with the first {@code length} bytes.
+     *
+     * {@snippet :
+     * byte[] buf = new byte[1500];
+     * int n = sock.recv(buf, 0, buf.length);   // -1 at end of stream
+     * }
+     *
+     * @param dst where the bytes go
+     * @param offset where in {@code dst}
+     * @param length how many at most
+     * @return how many were received, or -1 at end of stream
+     * @throws SocketException if the call fails, a message was longer than {@code length}, or the
+     *         socket is closed
+     * @throws IndexOutOfBoundsException if offset and length do not fit in {@code dst}
+     * @throws NullPointerException if {@code dst} is null
+     */
+    public int recv(byte[] dst, int offset, int length) throws SocketException {
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(dst, "dst").length);
+        readLock.lock();
+        begin("recv");
+        try {
+            int max = messageLength(length);
+            MemorySegment buf = reader.buffer(max);
+            long n = recv0("recv", buf, max, false);
+            if (n > 0) {
+                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, dst, offset, (int) Math.min(n, max));
+            }
+            return (int) kept("recv", n, max);
+        } finally {
+            end();
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Receives into a whole array; see {@link #recv(byte[], int, int)}.
+     *
+     * @param dst where the bytes go
+     * @return how many were received, or -1 at end of stream
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws NullPointerException if {@code dst} is null
+     */
+    public int recv(byte[] dst) throws SocketException {
+        return recv(dst, 0, Objects.requireNonNull(dst, "dst").length);
+    }
+
+    /**
+     * Receives into a buffer between its position and limit, and advances the position;
+     * <a href="https://man7.org/linux/man-pages/man2/recv.2.html">recv(2)</a>. A direct buffer
+     * receives without a copy. See {@link #recv(byte[], int, int)} for -1 and long messages.
+     *
+     * @param dst the buffer
+     * @return how many were received, or -1 at end of stream
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws NullPointerException if {@code dst} is null
+     */
+    public int recv(ByteBuffer dst) throws SocketException {
+        Objects.requireNonNull(dst, "dst");
+        int pos = dst.position();
+        int n;
+        if (dst.isDirect()) {
+            n = (int) recv(MemorySegment.ofBuffer(dst));
+        } else if (dst.hasArray()) {
+            n = recv(dst.array(), dst.arrayOffset() + pos, dst.remaining());
+        } else {
+            throw new IllegalArgumentException("read-only buffer: " + dst);
+        }
+        if (n > 0) {
+            dst.position(pos + n);
+        }
+        return n;
+    }
+
+    /**
+     * Receives into a memory segment; <a href="https://man7.org/linux/man-pages/man2/recv.2.html">recv(2)</a>.
+     * A native segment receives without a copy. See {@link #recv(byte[], int, int)} for -1 and
+     * long messages.
+     *
+     * @param dst where the bytes go; at most its size is received
+     * @return how many were received, or -1 at end of stream
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws NullPointerException if {@code dst} is null
+     */
+    public long recv(MemorySegment dst) throws SocketException {
+        Objects.requireNonNull(dst, "dst");
+        readLock.lock();
+        begin("recv");
+        try {
+            if (dst.isNative()) {
+                return kept("recv", recv0("recv", dst, dst.byteSize(), false), dst.byteSize());
+            }
+            int len = messageLength(dst.byteSize());
+            MemorySegment buf = reader.buffer(len);
+            long n = recv0("recv", buf, len, false);
+            if (n > 0) {
+                MemorySegment.copy(buf, 0, dst, 0, Math.min(n, len));
+            }
+            return kept("recv", n, len);
+        } finally {
+            end();
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Receives a datagram and its sender's address;
+     * <a href="https://man7.org/linux/man-pages/man2/recvfrom.2.html">recvfrom(2)</a>.
+     *
+     * {@snippet :
+     * byte[] buf = new byte[1500];
+     * var r = udp.recvFrom(buf, 0, buf.length);
+     * r.length();   // how many bytes
+     * r.from();     // who sent them
+     * }
+     *
+     * @param dst where the bytes go
+     * @param offset where in {@code dst}
+     * @param length how many at most
+     * @return the length received (-1 at end of stream) and the sender's address
+     * @throws SocketException if the call fails, a datagram was longer than {@code length}, or the
+     *         socket is closed
+     * @throws IndexOutOfBoundsException if offset and length do not fit in {@code dst}
+     * @throws NullPointerException if {@code dst} is null
+     */
+    public Received recvFrom(byte[] dst, int offset, int length) throws SocketException {
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(dst, "dst").length);
+        readLock.lock();
+        begin("recvfrom");
+        try {
+            int max = messageLength(length);
+            MemorySegment buf = reader.buffer(max);
+            long n = recv0("recvfrom", buf, max, true);
+            if (n > 0) {
+                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, dst, offset, (int) Math.min(n, max));
+            }
+            return new Received((int) kept("recvfrom", n, max), sender());
+        } finally {
+            end();
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Receives a datagram into a buffer between its position and limit, advances the position,
+     * and returns the sender; <a href="https://man7.org/linux/man-pages/man2/recvfrom.2.html">recvfrom(2)</a>.
+     *
+     * @param dst the buffer
+     * @return the length received (-1 at end of stream) and the sender's address
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws NullPointerException if {@code dst} is null
+     */
+    public Received recvFrom(ByteBuffer dst) throws SocketException {
+        Objects.requireNonNull(dst, "dst");
+        int pos = dst.position();
+        Received r;
+        if (dst.isDirect()) {
+            r = recvFrom(MemorySegment.ofBuffer(dst));
+        } else if (dst.hasArray()) {
+            r = recvFrom(dst.array(), dst.arrayOffset() + pos, dst.remaining());
+        } else {
+            throw new IllegalArgumentException("read-only buffer: " + dst);
+        }
+        if (r.length() > 0) {
+            dst.position(pos + r.length());
+        }
+        return r;
+    }
+
+    /**
+     * Receives a datagram into a memory segment and returns the sender;
+     * <a href="https://man7.org/linux/man-pages/man2/recvfrom.2.html">recvfrom(2)</a>.
+     *
+     * @param dst where the bytes go
+     * @return the length received (-1 at end of stream) and the sender's address
+     * @throws SocketException if the call fails or the socket is closed
+     * @throws NullPointerException if {@code dst} is null
+     */
+    public Received recvFrom(MemorySegment dst) throws SocketException {
+        Objects.requireNonNull(dst, "dst");
+        readLock.lock();
+        begin("recvfrom");
+        try {
+            long n;
+            long len = dst.byteSize();
+            if (dst.isNative()) {
+                n = recv0("recvfrom", dst, len, true);
+            } else {
+                len = messageLength(len);
+                MemorySegment buf = reader.buffer(len);
+                n = recv0("recvfrom", buf, len, true);
+                if (n > 0) {
+                    MemorySegment.copy(buf, 0, dst, 0, Math.min(n, len));
+                }
+            }
+            return new Received(Math.toIntExact(kept("recvfrom", n, len)), sender());
+        } finally {
+            end();
+            readLock.unlock();
+        }
+    }
+
+    /** The address recvfrom(2) left in the reader's scratch; null where the kernel gave none. */
+    private Sockaddr sender() {
+        int len = reader.len.get(ValueLayout.JAVA_INT, 0);
+        if (len == 0) {
+            return family.equals(Family.UNIX) ? SockaddrUnix.unnamed() : null;
+        }
+        return decode(reader);
+    }
+
+    /**
+     * recv(2) or recvfrom(2) into native memory, retried on EINTR, with end of stream as -1. On a
+     * message-based socket it passes MSG_TRUNC, so the result is the message's real length, which
+     * may exceed {@code len}: see {@link #kept}.
+     */
+    private long recv0(String call, MemorySegment dst, long len, boolean from) throws SocketException {
+        boolean stream = type.equals(SockType.STREAM);
+        if (stream && len == 0) {
+            return 0;
+        }
+        int fd = ref.fd();
+        int flags = (stream ? 0 : TRUNC) | (pollReceives ? DONTWAIT : 0);
+        while (true) {
+            long n;
+            if (from) {
+                reader.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
+                n = Syscalls.recvfrom(reader.capture, fd, dst, len, flags, reader.addr, reader.len);
+            } else {
+                n = Syscalls.recv(reader.capture, fd, dst, len, flags);
+            }
+            if (n > 0) {
+                return n;
+            }
+            if (n == 0) {
+                if (ref.isClosed()) {
+                    throw closedDuring(call);
+                }
+                return stream || type.equals(SockType.SEQPACKET) && peerHungUp() ? -1 : 0;
+            }
+            int errno = reader.errno();
+            if (errno == EAGAIN && pollReceives) {
+                awaitReady(call, reader, POLLIN);
+            } else if (errno != EINTR) {
+                throw error(call, errno, null);
+            }
+        }
+    }
+
+    /**
+     * The bytes a receive kept: all of {@code n}, unless a message was longer than the buffer,
+     * which is reported rather than lost silently (the buffer holds its first {@code len} bytes).
+     */
+    private static long kept(String call, long n, long len) throws SyscallException {
+        if (n > len) {
+            throw new SyscallException(call + " (a " + n + "-byte message into a " + len
+                    + "-byte buffer: only the first " + len + " bytes were kept)", LibC.EMSGSIZE(), null);
+        }
+        return n;
+    }
+
+    /** For seqpacket, where recv returns 0 both for an empty message and at end of stream. */
+    private boolean peerHungUp() {
+        MemorySegment p = reader.pollfds;
+        p.set(ValueLayout.JAVA_INT, 0, ref.fd());
+        p.set(ValueLayout.JAVA_SHORT, 4, (short) (POLLIN | POLLRDHUP));
+        p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        if (Syscalls.poll(reader.capture, p, 1, 0) <= 0) {
+            return false;
+        }
+        short revents = p.get(ValueLayout.JAVA_SHORT, 6);
+        return (revents & (POLLRDHUP | POLLHUP)) != 0;
+    }
+
+    /** Waits in poll(2) until the socket is ready for {@code events} or is closed. */
+    private void awaitReady(String call, Scratch s, short events) throws SocketException {
+        int wake = ref.wakeFd();
+        if (ref.isClosed()) {
+            throw closedDuring(call);
+        }
+        MemorySegment p = s.pollfds;
+        p.set(ValueLayout.JAVA_INT, 0, ref.fd());
+        p.set(ValueLayout.JAVA_SHORT, 4, events);
+        p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        p.set(ValueLayout.JAVA_INT, 8, wake);
+        p.set(ValueLayout.JAVA_SHORT, 12, POLLIN);
+        p.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
+        // Without an eventfd (fd limit reached), poll in short slices and look at the state.
+        int rc = Syscalls.poll(s.capture, p, wake >= 0 ? 2 : 1, wake >= 0 ? -1 : 20);
+        if (rc < 0 && s.errno() != EINTR) {
+            throw error("poll", s.errno(), null);
+        }
+        if (ref.isClosed()) {
+            throw closedDuring(call);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ streams
+
+    /**
+     * {@return an input stream that receives from this stream socket}; reading returns -1 at end of
+     * stream, and closing it closes the socket
+     *
+     * {@snippet :
+     * var reader = new java.io.BufferedReader(new java.io.InputStreamReader(conn.inputStream()));
+     * }
+     *
+     * @throws IllegalStateException if the socket is not {@link SockType#STREAM}
+     */
+    public synchronized InputStream inputStream() {
+        requireStream("inputStream");
+        if (in == null) {
+            in = new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    int n = read(one, 0, 1);
+                    return n < 0 ? -1 : one[0] & 0xFF;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    Objects.checkFromIndexSize(off, len, b.length);
+                    return len == 0 ? 0 : recv(b, off, len);
+                }
+
+                @Override
+                public void close() {
+                    Sock.this.close();
+                }
+            };
+        }
+        return in;
+    }
+
+    /**
+     * {@return an output stream that sends on this stream socket}; every write sends all its bytes,
+     * and closing it closes the socket
+     *
+     * @throws IllegalStateException if the socket is not {@link SockType#STREAM}
+     */
+    public synchronized OutputStream outputStream() {
+        requireStream("outputStream");
+        if (out == null) {
+            out = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    sendAll(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    Objects.checkFromIndexSize(off, len, b.length);
+                    if (len > 0) {
+                        sendAll(b, off, len);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    Sock.this.close();
+                }
+            };
+        }
+        return out;
+    }
+
+    private void requireStream(String what) {
+        if (!type.equals(SockType.STREAM)) {
+            throw new IllegalStateException(what + " needs a SOCK_STREAM socket; this is " + type
+                    + ": use send and recv, which keep message boundaries");
+        }
+    }
+
+    // ------------------------------------------------------------------------------ helpers
+
+    private void begin(String call) throws SockClosedException {
+        if (!ref.acquire()) {
+            throw new SockClosedException(call + ": the socket is closed");
+        }
+    }
+
+    private void end() {
+        ref.release();
+        Reference.reachabilityFence(this);
+    }
+
+    private SockClosedException closedDuring(String call) {
+        return new SockClosedException(call + ": the socket was closed by another thread during the call");
+    }
+
+    private SocketException error(String call, int errno, Sockaddr address) {
+        if (ref.isClosed()) {
+            return closedDuring(call);
+        }
+        return Errors.of(call, errno, address);
+    }
+
+    private void checkFamily(String call, Sockaddr address) {
+        Objects.requireNonNull(address, "address");
+        if (!address.family().equals(family)) {
+            throw new IllegalArgumentException(call + " " + address + ": the address is " + address.family()
+                    + ", the socket " + family);
+        }
+    }
+
+    private int intOption(Scratch s, int level, int name) throws SocketException {
+        s.len.set(ValueLayout.JAVA_INT, 0, 4);
+        if (Syscalls.getsockopt(s.capture, ref.fd(), level, name, s.value, s.len) < 0) {
+            throw error("getsockopt", s.errno(), null);
+        }
+        return s.value.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    private Sockaddr decode(Scratch s) {
+        int len = s.len.get(ValueLayout.JAVA_INT, 0);
+        return Sockaddr.decode(s.addr, Math.min(len, Sockaddr.MAX_LENGTH));
+    }
+
+    /**
+     * {@return a description}, such as {@code Sock[fd 5, AF_UNIX SOCK_SEQPACKET]}, or
+     * {@code Sock[closed, ...]}
+     */
+    @Override
+    public String toString() {
+        return "Sock[" + (ref.isClosed() ? "closed" : "fd " + ref.fd()) + ", " + family + " " + type
+                + (protocol.value() == 0 ? "" : " " + protocol) + "]";
+    }
+}

@@ -1,0 +1,53 @@
+package io.github.panamasockets;
+
+import io.github.panamasockets.address.Sockaddr;
+
+import java.io.Serial;
+import java.net.SocketException;
+import java.util.Optional;
+
+/**
+ * Thrown for the errno of a failed socket call that has no more specific java.net type: a {@link SocketException} that also says which call failed, with which errno, on
+ * which address.
+ *
+ * {@snippet :
+ * sock.recv(buf)   // throws SyscallException: recv: ECONNRESET (Connection reset by peer)
+ * }
+ */
+public final class SyscallException extends SocketException implements SyscallError {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final String call;
+    private final int errno;
+    private final Sockaddr address;
+
+    /**
+     * Creates the exception; the message is {@code call address: ENAME (description)}.
+     *
+     * @param call the system call, such as {@code bind}
+     * @param errno the errno it failed with
+     * @param address the address involved, or null
+     */
+    public SyscallException(String call, int errno, Sockaddr address) {
+        super(SyscallError.message(call, errno, address));
+        this.call = call;
+        this.errno = errno;
+        this.address = address;
+    }
+
+    @Override
+    public String call() {
+        return call;
+    }
+
+    @Override
+    public int errno() {
+        return errno;
+    }
+
+    @Override
+    public Optional<Sockaddr> address() {
+        return Optional.ofNullable(address);
+    }
+}

@@ -1,0 +1,152 @@
+package io.github.panamasockets.internal.sys;
+
+import io.github.panamasockets.internal.gen.LibC;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * An owned file descriptor that is never used after it is closed, and whose number is never
+ * reused while a call is still running on it.
+ *
+ * <h2>Why</h2>
+ * A descriptor number is reused by the kernel as soon as it is closed. If thread A is about to call
+ * {@code recv(5)} while thread B closes 5 and thread C opens a file that gets number 5, A reads C's
+ * file. So the number must outlive every call that uses it.
+ *
+ * <h2>How</h2>
+ * One int of state holds a CLOSED bit and the count of calls in flight. A call {@link #acquire()}s
+ * (count + 1, refused once CLOSED is set), uses {@link #fd()}, and {@link #release()}s. {@link
+ * #close()} sets CLOSED; if no call is in flight it closes the descriptor at once. Otherwise it
+ * wakes the calls that are blocked, by {@code shutdown(SHUT_RDWR)} (which ends blocking accept,
+ * recv and send on the socket itself) and by signalling a wake-up eventfd (which ends the
+ * {@code poll(2)} waits the library uses where shutdown wakes nothing, as for netlink). The last
+ * call to release then closes the descriptor. Between CLOSED and the real close the number stays
+ * allocated to this socket, so nothing else can take it.
+ */
+public final class FdRef {
+    private static final int CLOSED = 1 << 31;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(FdRef.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int fd;
+    @SuppressWarnings("unused") // through STATE
+    private volatile int state;
+    /** The eventfd that wakes poll waiters on close; -1 until first needed. Guarded by this. */
+    private int wakeFd = -1;
+    /** For close(2) and the eventfd: used by one thread at a time, under this object's lock. */
+    private final MemorySegment scratch = Arena.ofAuto().allocate(64);
+    private final MemorySegment capture = Arena.ofAuto().allocate(Syscalls.CAPTURE_LAYOUT);
+    private final boolean shutdownWakes;
+
+    /**
+     * Takes ownership of a descriptor.
+     *
+     * @param fd the descriptor, 0 or more
+     * @param shutdownWakes whether shutdown(2) wakes calls blocked on it (false for netlink)
+     */
+    public FdRef(int fd, boolean shutdownWakes) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("fd " + fd + " is negative");
+        }
+        this.fd = fd;
+        this.shutdownWakes = shutdownWakes;
+    }
+
+    /** {@return the descriptor number; valid between acquire and release} */
+    public int fd() {
+        return fd;
+    }
+
+    /** {@return whether close has been called} */
+    public boolean isClosed() {
+        return ((int) STATE.getVolatile(this) & CLOSED) != 0;
+    }
+
+    /** {@return true if the descriptor may be used until release, false if it is closed} */
+    public boolean acquire() {
+        int s;
+        do {
+            s = (int) STATE.getVolatile(this);
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+        } while (!STATE.compareAndSet(this, s, s + 1));
+        return true;
+    }
+
+    /** Ends a call begun by a successful {@link #acquire()}; the last one after close closes. */
+    public void release() {
+        int s = (int) STATE.getAndAdd(this, -1) - 1;
+        if (s == CLOSED) {
+            closeNow();
+        }
+    }
+
+    /**
+     * Closes: at once if no call is in flight, else after the last one, which this wakes.
+     *
+     * @return false if it was already closed
+     */
+    public boolean close() {
+        int s;
+        do {
+            s = (int) STATE.getVolatile(this);
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+        } while (!STATE.compareAndSet(this, s, s | CLOSED));
+        if (s == 0) {
+            closeNow();
+        } else {
+            wake();
+        }
+        return true;
+    }
+
+    private synchronized void wake() {
+        // Still allocated to us: the in-flight calls keep the number from being closed.
+        if (shutdownWakes) {
+            Syscalls.shutdown(capture, fd, LibC.SHUT_RDWR());
+        }
+        if (wakeFd >= 0) {
+            scratch.set(ValueLayout.JAVA_LONG, 0, 1L);
+            Syscalls.write(capture, wakeFd, scratch, 8);
+        }
+    }
+
+    private synchronized void closeNow() {
+        Syscalls.close(capture, fd);
+        if (wakeFd >= 0) {
+            Syscalls.close(capture, wakeFd);
+            wakeFd = -1;
+        }
+    }
+
+    /**
+     * {@return the eventfd that becomes readable when this descriptor is closed}, made on first use;
+     * -1 if it could not be made (the caller then polls with a short timeout). Call between acquire
+     * and release.
+     */
+    public synchronized int wakeFd() {
+        if (wakeFd < 0) {
+            wakeFd = Syscalls.eventfd(capture, 0, LibC.EFD_CLOEXEC() | LibC.EFD_NONBLOCK());
+        }
+        return wakeFd;
+    }
+
+    /** Closes the descriptor of an object that became unreachable without being closed. */
+    public void closeUnreachable() {
+        close();
+    }
+}
