@@ -15,13 +15,19 @@ final class Errors {
     private static final int ECONNREFUSED = LibC.ECONNREFUSED();
     private static final int ETIMEDOUT = LibC.ETIMEDOUT();
     private static final int EHOSTUNREACH = LibC.EHOSTUNREACH();
+    private static final int EAGAIN = LibC.EAGAIN();
 
-    static SocketException of(String call, int errno, Sockaddr address) {
+    static java.io.IOException of(String call, int errno, Sockaddr address) {
         if (call.equals("bind") && (errno == EADDRINUSE || errno == EADDRNOTAVAIL || errno == EACCES)) {
             return new SyscallBindException(call, errno, address);
         }
         if (errno == ECONNREFUSED || errno == ETIMEDOUT && call.equals("connect")) {
             return new SyscallConnectException(call, errno, address);
+        }
+        if (errno == EAGAIN) {
+            // Sockets are in blocking mode, so a blocking call that gives up says its
+            // SO_RCVTIMEO or SO_SNDTIMEO ran out.
+            return new SyscallTimeoutException(call, errno, address);
         }
         if (errno == EHOSTUNREACH) {
             return new SyscallNoRouteException(call, errno, address);

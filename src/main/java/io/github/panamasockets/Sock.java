@@ -139,7 +139,7 @@ public final class Sock implements AutoCloseable {
      *         {@code EPROTONOSUPPORT}
      * @throws NullPointerException if an argument is null
      */
-    public static Sock open(Family family, SockType type) throws SocketException {
+    public static Sock open(Family family, SockType type) throws IOException {
         return open(family, type, Protocol.DEFAULT);
     }
 
@@ -159,7 +159,7 @@ public final class Sock implements AutoCloseable {
      *         {@code CAP_NET_RAW}
      * @throws NullPointerException if an argument is null
      */
-    public static Sock open(Family family, SockType type, Protocol protocol) throws SocketException {
+    public static Sock open(Family family, SockType type, Protocol protocol) throws IOException {
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(protocol, "protocol");
@@ -190,7 +190,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the kernel refuses
      * @throws NullPointerException if {@code type} is null
      */
-    public static SockPair pair(SockType type) throws SocketException {
+    public static SockPair pair(SockType type) throws IOException {
         Objects.requireNonNull(type, "type");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
@@ -207,8 +207,9 @@ public final class Sock implements AutoCloseable {
      * Takes ownership of an open socket descriptor, such as one inherited from systemd or received
      * from another process. Its family, type and protocol are read with
      * <a href="https://man7.org/linux/man-pages/man2/getsockopt.2.html">getsockopt(2)</a>
-     * ({@code SO_DOMAIN}, {@code SO_TYPE}, {@code SO_PROTOCOL}), and close-on-exec is set on it.
-     * Closing the returned socket closes the descriptor.
+     * ({@code SO_DOMAIN}, {@code SO_TYPE}, {@code SO_PROTOCOL}); close-on-exec is set on it, and
+     * it is put in blocking mode, which every call here expects. Closing the returned socket
+     * closes the descriptor.
      *
      * {@snippet :
      * var s = Sock.adopt(3);   // the first socket systemd passes
@@ -220,7 +221,7 @@ public final class Sock implements AutoCloseable {
      *         ({@code ENOTSOCK})
      * @throws IllegalArgumentException if {@code fd} is negative
      */
-    public static Sock adopt(int fd) throws SocketException {
+    public static Sock adopt(int fd) throws IOException {
         if (fd < 0) {
             throw new IllegalArgumentException("fd " + fd + " is negative");
         }
@@ -241,6 +242,11 @@ public final class Sock implements AutoCloseable {
             int flags = Syscalls.fcntl(capture, fd, LibC.F_GETFD(), 0);
             if (flags < 0 || Syscalls.fcntl(capture, fd, LibC.F_SETFD(), flags | LibC.FD_CLOEXEC()) < 0) {
                 throw Errors.of("fcntl(fd " + fd + ", F_SETFD, FD_CLOEXEC)", Syscalls.errno(capture), null);
+            }
+            int status = Syscalls.fcntl(capture, fd, LibC.F_GETFL(), 0);
+            if (status < 0 || (status & LibC.O_NONBLOCK()) != 0
+                    && Syscalls.fcntl(capture, fd, LibC.F_SETFL(), status & ~LibC.O_NONBLOCK()) < 0) {
+                throw Errors.of("fcntl(fd " + fd + ", F_SETFL, blocking)", Syscalls.errno(capture), null);
             }
             Family family = Family.of(got[0]);
             return new Sock(fd, family, SockType.of(got[1]), Protocol.of(family, got[2]));
@@ -295,7 +301,7 @@ public final class Sock implements AutoCloseable {
      * @throws IllegalArgumentException if the address is of another family
      * @throws NullPointerException if {@code address} is null
      */
-    public Sock bind(Sockaddr address) throws SocketException {
+    public Sock bind(Sockaddr address) throws IOException {
         checkFamily("bind", address);
         controlLock.lock();
         begin("bind");
@@ -319,7 +325,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the socket's type cannot listen ({@code EOPNOTSUPP}), or it is
      *         closed
      */
-    public Sock listen() throws SocketException {
+    public Sock listen() throws IOException {
         return listen(LibC.SOMAXCONN());
     }
 
@@ -339,7 +345,7 @@ public final class Sock implements AutoCloseable {
      *         closed
      * @throws IllegalArgumentException if {@code backlog} is negative
      */
-    public Sock listen(int backlog) throws SocketException {
+    public Sock listen(int backlog) throws IOException {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog " + backlog + " is negative; use 0 or more");
         }
@@ -371,7 +377,7 @@ public final class Sock implements AutoCloseable {
      * @throws SockClosedException if this socket is closed, before or during the call
      * @throws SocketException if the socket is not listening ({@code EINVAL}) or the call fails
      */
-    public Accepted accept() throws SocketException {
+    public Accepted accept() throws IOException {
         readLock.lock();
         begin("accept");
         try {
@@ -412,7 +418,7 @@ public final class Sock implements AutoCloseable {
      * @throws IllegalArgumentException if the address is of another family
      * @throws NullPointerException if {@code address} is null
      */
-    public Sock connect(Sockaddr address) throws SocketException {
+    public Sock connect(Sockaddr address) throws IOException {
         checkFamily("connect", address);
         writeLock.lock();
         begin("connect");
@@ -470,7 +476,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the socket is not connected ({@code ENOTCONN}) or is closed
      * @throws NullPointerException if {@code how} is null
      */
-    public void shutdown(Shutdown how) throws SocketException {
+    public void shutdown(Shutdown how) throws IOException {
         Objects.requireNonNull(how, "how");
         controlLock.lock();
         begin("shutdown");
@@ -493,7 +499,7 @@ public final class Sock implements AutoCloseable {
      *
      * @throws SocketException if the socket is closed
      */
-    public Sockaddr localAddress() throws SocketException {
+    public Sockaddr localAddress() throws IOException {
         return name("getsockname", true);
     }
 
@@ -502,11 +508,11 @@ public final class Sock implements AutoCloseable {
      *
      * @throws SocketException if the socket is not connected ({@code ENOTCONN}) or is closed
      */
-    public Sockaddr peerAddress() throws SocketException {
+    public Sockaddr peerAddress() throws IOException {
         return name("getpeername", false);
     }
 
-    private Sockaddr name(String call, boolean local) throws SocketException {
+    private Sockaddr name(String call, boolean local) throws IOException {
         controlLock.lock();
         begin(call);
         try {
@@ -551,7 +557,7 @@ public final class Sock implements AutoCloseable {
      * @throws IndexOutOfBoundsException if offset and length do not fit in {@code src}
      * @throws NullPointerException if {@code src} is null
      */
-    public int send(byte[] src, int offset, int length) throws SocketException {
+    public int send(byte[] src, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
         writeLock.lock();
         begin("send");
@@ -574,7 +580,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the call fails or the socket is closed
      * @throws NullPointerException if {@code src} is null
      */
-    public int send(byte[] src) throws SocketException {
+    public int send(byte[] src) throws IOException {
         return send(src, 0, Objects.requireNonNull(src, "src").length);
     }
 
@@ -588,7 +594,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the call fails or the socket is closed
      * @throws NullPointerException if {@code src} is null
      */
-    public int send(ByteBuffer src) throws SocketException {
+    public int send(ByteBuffer src) throws IOException {
         return sendBuffer("send", src, null);
     }
 
@@ -602,7 +608,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the call fails or the socket is closed
      * @throws NullPointerException if {@code src} is null
      */
-    public long send(MemorySegment src) throws SocketException {
+    public long send(MemorySegment src) throws IOException {
         return sendSegment("send", src, null);
     }
 
@@ -621,7 +627,7 @@ public final class Sock implements AutoCloseable {
      * @throws IndexOutOfBoundsException if offset and length do not fit in {@code src}
      * @throws NullPointerException if {@code src} is null
      */
-    public void sendAll(byte[] src, int offset, int length) throws SocketException {
+    public void sendAll(byte[] src, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
         do {
             int n = send(src, offset, length);
@@ -637,7 +643,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if a call fails or the socket is closed
      * @throws NullPointerException if {@code src} is null
      */
-    public void sendAll(ByteBuffer src) throws SocketException {
+    public void sendAll(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
         do {
             send(src);
@@ -663,7 +669,7 @@ public final class Sock implements AutoCloseable {
      * @throws IndexOutOfBoundsException if offset and length do not fit in {@code src}
      * @throws NullPointerException if {@code src} or {@code to} is null
      */
-    public int sendTo(byte[] src, int offset, int length, Sockaddr to) throws SocketException {
+    public int sendTo(byte[] src, int offset, int length, Sockaddr to) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
         checkFamily("sendto", to);
         writeLock.lock();
@@ -690,7 +696,7 @@ public final class Sock implements AutoCloseable {
      * @throws IllegalArgumentException if the address is of another family
      * @throws NullPointerException if an argument is null
      */
-    public int sendTo(ByteBuffer src, Sockaddr to) throws SocketException {
+    public int sendTo(ByteBuffer src, Sockaddr to) throws IOException {
         checkFamily("sendto", to);
         return sendBuffer("sendto", src, to);
     }
@@ -706,12 +712,12 @@ public final class Sock implements AutoCloseable {
      * @throws IllegalArgumentException if the address is of another family
      * @throws NullPointerException if an argument is null
      */
-    public long sendTo(MemorySegment src, Sockaddr to) throws SocketException {
+    public long sendTo(MemorySegment src, Sockaddr to) throws IOException {
         checkFamily("sendto", to);
         return sendSegment("sendto", src, to);
     }
 
-    private int sendBuffer(String call, ByteBuffer src, Sockaddr to) throws SocketException {
+    private int sendBuffer(String call, ByteBuffer src, Sockaddr to) throws IOException {
         Objects.requireNonNull(src, "src");
         int pos = src.position();
         int rem = src.remaining();
@@ -730,7 +736,7 @@ public final class Sock implements AutoCloseable {
         return n;
     }
 
-    private long sendSegment(String call, MemorySegment src, Sockaddr to) throws SocketException {
+    private long sendSegment(String call, MemorySegment src, Sockaddr to) throws IOException {
         Objects.requireNonNull(src, "src");
         if (!src.isNative()) {
             long len = src.byteSize();
@@ -762,7 +768,7 @@ public final class Sock implements AutoCloseable {
     }
 
     /** send(2) or sendto(2), retried on EINTR, waiting in poll(2) where sends must not block natively. */
-    private long send0(String call, MemorySegment src, long len, Sockaddr to, int toLen) throws SocketException {
+    private long send0(String call, MemorySegment src, long len, Sockaddr to, int toLen) throws IOException {
         int fd = ref.fd();
         int flags = NOSIGNAL | (pollSends ? DONTWAIT : 0);
         while (true) {
@@ -805,22 +811,8 @@ public final class Sock implements AutoCloseable {
      * @throws IndexOutOfBoundsException if offset and length do not fit in {@code dst}
      * @throws NullPointerException if {@code dst} is null
      */
-    public int recv(byte[] dst, int offset, int length) throws SocketException {
-        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(dst, "dst").length);
-        readLock.lock();
-        begin("recv");
-        try {
-            int max = messageLength(length);
-            MemorySegment buf = reader.buffer(max);
-            long n = recv0("recv", buf, max, false);
-            if (n > 0) {
-                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, dst, offset, (int) Math.min(n, max));
-            }
-            return (int) kept("recv", n, max);
-        } finally {
-            end();
-            readLock.unlock();
-        }
+    public int recv(byte[] dst, int offset, int length) throws IOException {
+        return (int) recvArray("recv", dst, offset, length, null);
     }
 
     /**
@@ -831,7 +823,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the call fails or the socket is closed
      * @throws NullPointerException if {@code dst} is null
      */
-    public int recv(byte[] dst) throws SocketException {
+    public int recv(byte[] dst) throws IOException {
         return recv(dst, 0, Objects.requireNonNull(dst, "dst").length);
     }
 
@@ -845,21 +837,8 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the call fails or the socket is closed
      * @throws NullPointerException if {@code dst} is null
      */
-    public int recv(ByteBuffer dst) throws SocketException {
-        Objects.requireNonNull(dst, "dst");
-        int pos = dst.position();
-        int n;
-        if (dst.isDirect()) {
-            n = (int) recv(MemorySegment.ofBuffer(dst));
-        } else if (dst.hasArray()) {
-            n = recv(dst.array(), dst.arrayOffset() + pos, dst.remaining());
-        } else {
-            throw new IllegalArgumentException("read-only buffer: " + dst);
-        }
-        if (n > 0) {
-            dst.position(pos + n);
-        }
-        return n;
+    public int recv(ByteBuffer dst) throws IOException {
+        return (int) recvBuffer("recv", dst, null);
     }
 
     /**
@@ -872,25 +851,8 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the call fails or the socket is closed
      * @throws NullPointerException if {@code dst} is null
      */
-    public long recv(MemorySegment dst) throws SocketException {
-        Objects.requireNonNull(dst, "dst");
-        readLock.lock();
-        begin("recv");
-        try {
-            if (dst.isNative()) {
-                return kept("recv", recv0("recv", dst, dst.byteSize(), false), dst.byteSize());
-            }
-            int len = messageLength(dst.byteSize());
-            MemorySegment buf = reader.buffer(len);
-            long n = recv0("recv", buf, len, false);
-            if (n > 0) {
-                MemorySegment.copy(buf, 0, dst, 0, Math.min(n, len));
-            }
-            return kept("recv", n, len);
-        } finally {
-            end();
-            readLock.unlock();
-        }
+    public long recv(MemorySegment dst) throws IOException {
+        return recvSegment("recv", dst, null);
     }
 
     /**
@@ -913,22 +875,9 @@ public final class Sock implements AutoCloseable {
      * @throws IndexOutOfBoundsException if offset and length do not fit in {@code dst}
      * @throws NullPointerException if {@code dst} is null
      */
-    public Received recvFrom(byte[] dst, int offset, int length) throws SocketException {
-        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(dst, "dst").length);
-        readLock.lock();
-        begin("recvfrom");
-        try {
-            int max = messageLength(length);
-            MemorySegment buf = reader.buffer(max);
-            long n = recv0("recvfrom", buf, max, true);
-            if (n > 0) {
-                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, dst, offset, (int) Math.min(n, max));
-            }
-            return new Received((int) kept("recvfrom", n, max), sender());
-        } finally {
-            end();
-            readLock.unlock();
-        }
+    public Received recvFrom(byte[] dst, int offset, int length) throws IOException {
+        Sockaddr[] from = new Sockaddr[1];
+        return new Received((int) recvArray("recvfrom", dst, offset, length, from), from[0]);
     }
 
     /**
@@ -940,21 +889,9 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the call fails or the socket is closed
      * @throws NullPointerException if {@code dst} is null
      */
-    public Received recvFrom(ByteBuffer dst) throws SocketException {
-        Objects.requireNonNull(dst, "dst");
-        int pos = dst.position();
-        Received r;
-        if (dst.isDirect()) {
-            r = recvFrom(MemorySegment.ofBuffer(dst));
-        } else if (dst.hasArray()) {
-            r = recvFrom(dst.array(), dst.arrayOffset() + pos, dst.remaining());
-        } else {
-            throw new IllegalArgumentException("read-only buffer: " + dst);
-        }
-        if (r.length() > 0) {
-            dst.position(pos + r.length());
-        }
-        return r;
+    public Received recvFrom(ByteBuffer dst) throws IOException {
+        Sockaddr[] from = new Sockaddr[1];
+        return new Received((int) recvBuffer("recvfrom", dst, from), from[0]);
     }
 
     /**
@@ -966,28 +903,65 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the call fails or the socket is closed
      * @throws NullPointerException if {@code dst} is null
      */
-    public Received recvFrom(MemorySegment dst) throws SocketException {
-        Objects.requireNonNull(dst, "dst");
+    public Received recvFrom(MemorySegment dst) throws IOException {
+        Sockaddr[] from = new Sockaddr[1];
+        return new Received((int) recvSegment("recvfrom", dst, from), from[0]);
+    }
+
+    private long recvArray(String call, byte[] dst, int offset, int length, Sockaddr[] from) throws IOException {
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(dst, "dst").length);
         readLock.lock();
-        begin("recvfrom");
+        begin(call);
         try {
-            long n;
-            long len = dst.byteSize();
-            if (dst.isNative()) {
-                n = recv0("recvfrom", dst, len, true);
-            } else {
-                len = messageLength(len);
-                MemorySegment buf = reader.buffer(len);
-                n = recv0("recvfrom", buf, len, true);
-                if (n > 0) {
-                    MemorySegment.copy(buf, 0, dst, 0, Math.min(n, len));
-                }
+            int max = messageLength(length);
+            MemorySegment buf = reader.buffer(max);
+            long n = recv0(call, buf, max, from);
+            if (n > 0) {
+                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, dst, offset, (int) Math.min(n, max));
             }
-            return new Received(Math.toIntExact(kept("recvfrom", n, len)), sender());
+            return kept(call, n, max);
         } finally {
             end();
             readLock.unlock();
         }
+    }
+
+    private long recvSegment(String call, MemorySegment dst, Sockaddr[] from) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        readLock.lock();
+        begin(call);
+        try {
+            if (dst.isNative()) {
+                return kept(call, recv0(call, dst, dst.byteSize(), from), dst.byteSize());
+            }
+            int len = messageLength(dst.byteSize());
+            MemorySegment buf = reader.buffer(len);
+            long n = recv0(call, buf, len, from);
+            if (n > 0) {
+                MemorySegment.copy(buf, 0, dst, 0, Math.min(n, len));
+            }
+            return kept(call, n, len);
+        } finally {
+            end();
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Receives into a buffer by way of a segment or its array, and advances its position.
+     */
+    private long recvBuffer(String call, ByteBuffer dst, Sockaddr[] from) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException(call + " into a read-only buffer: " + dst);
+        }
+        int pos = dst.position();
+        long n = dst.isDirect() ? recvSegment(call, MemorySegment.ofBuffer(dst), from)
+                : recvArray(call, dst.array(), dst.arrayOffset() + pos, dst.remaining(), from);
+        if (n > 0) {
+            dst.position(pos + (int) n);
+        }
+        return n;
     }
 
     /** The address recvfrom(2) left in the reader's scratch; null where the kernel gave none. */
@@ -1000,11 +974,12 @@ public final class Sock implements AutoCloseable {
     }
 
     /**
-     * recv(2) or recvfrom(2) into native memory, retried on EINTR, with end of stream as -1. On a
+     * recv(2), or recvfrom(2) when {@code from} is given to receive the sender, into native memory,
+     * retried on EINTR, with end of stream as -1. On a
      * message-based socket it passes MSG_TRUNC, so the result is the message's real length, which
      * may exceed {@code len}: see {@link #kept}.
      */
-    private long recv0(String call, MemorySegment dst, long len, boolean from) throws SocketException {
+    private long recv0(String call, MemorySegment dst, long len, Sockaddr[] from) throws IOException {
         boolean stream = type.equals(SockType.STREAM);
         if (stream && len == 0) {
             return 0;
@@ -1013,9 +988,12 @@ public final class Sock implements AutoCloseable {
         int flags = (stream ? 0 : TRUNC) | (pollReceives ? DONTWAIT : 0);
         while (true) {
             long n;
-            if (from) {
+            if (from != null) {
                 reader.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
                 n = Syscalls.recvfrom(reader.capture, fd, dst, len, flags, reader.addr, reader.len);
+                if (n >= 0) {
+                    from[0] = sender();
+                }
             } else {
                 n = Syscalls.recv(reader.capture, fd, dst, len, flags);
             }
@@ -1063,7 +1041,7 @@ public final class Sock implements AutoCloseable {
     }
 
     /** Waits in poll(2) until the socket is ready for {@code events} or is closed. */
-    private void awaitReady(String call, Scratch s, short events) throws SocketException {
+    private void awaitReady(String call, Scratch s, short events) throws IOException {
         int wake = ref.wakeFd();
         if (ref.isClosed()) {
             throw closedDuring(call);
@@ -1179,7 +1157,7 @@ public final class Sock implements AutoCloseable {
         return new SockClosedException(call + ": the socket was closed by another thread during the call");
     }
 
-    private SocketException error(String call, int errno, Sockaddr address) {
+    private IOException error(String call, int errno, Sockaddr address) {
         if (ref.isClosed()) {
             return closedDuring(call);
         }
@@ -1194,7 +1172,7 @@ public final class Sock implements AutoCloseable {
         }
     }
 
-    private int intOption(Scratch s, int level, int name) throws SocketException {
+    private int intOption(Scratch s, int level, int name) throws IOException {
         s.len.set(ValueLayout.JAVA_INT, 0, 4);
         if (Syscalls.getsockopt(s.capture, ref.fd(), level, name, s.value, s.len) < 0) {
             throw error("getsockopt", s.errno(), null);

@@ -35,14 +35,23 @@ public sealed interface SyscallError
         permits SyscallException, SyscallBindException, SyscallConnectException, SyscallNoRouteException,
         SyscallTimeoutException {
 
+    /** {@return the call, errno and address of the failure} */
+    SyscallFailure failure();
+
     /** {@return the system call that failed, such as {@code bind}} */
-    String call();
+    default String call() {
+        return failure().call();
+    }
 
     /** {@return the errno number} */
-    int errno();
+    default int errno() {
+        return failure().errno();
+    }
 
     /** {@return the address involved, if the call had one} */
-    Optional<Sockaddr> address();
+    default Optional<Sockaddr> address() {
+        return Optional.ofNullable(failure().address());
+    }
 
     /** {@return the errno's C name, such as {@code EADDRINUSE}} */
     default String errnoName() {
@@ -52,16 +61,5 @@ public sealed interface SyscallError
     /** {@return the errno as a constant, if it is one the library names} */
     default Optional<Errno> errnoConstant() {
         return Errno.of(errno());
-    }
-
-    /**
-     * {@return the message every implementation uses}
-     *
-     * @param call the system call
-     * @param errno the errno
-     * @param address the address, or null
-     */
-    static String message(String call, int errno, Sockaddr address) {
-        return call + (address == null ? "" : " " + address) + ": " + Errno.describe(errno);
     }
 }

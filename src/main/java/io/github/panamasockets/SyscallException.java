@@ -4,7 +4,6 @@ import io.github.panamasockets.address.Sockaddr;
 
 import java.io.Serial;
 import java.net.SocketException;
-import java.util.Optional;
 
 /**
  * Thrown for the errno of a failed socket call that has no more specific java.net type: a {@link SocketException} that also says which call failed, with which errno, on
@@ -18,9 +17,7 @@ public final class SyscallException extends SocketException implements SyscallEr
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final String call;
-    private final int errno;
-    private final Sockaddr address;
+    private final SyscallFailure failure;
 
     /**
      * Creates the exception; the message is {@code call address: ENAME (description)}.
@@ -30,24 +27,16 @@ public final class SyscallException extends SocketException implements SyscallEr
      * @param address the address involved, or null
      */
     public SyscallException(String call, int errno, Sockaddr address) {
-        super(SyscallError.message(call, errno, address));
-        this.call = call;
-        this.errno = errno;
-        this.address = address;
+        this(new SyscallFailure(call, errno, address));
+    }
+
+    SyscallException(SyscallFailure failure) {
+        super(failure.message());
+        this.failure = failure;
     }
 
     @Override
-    public String call() {
-        return call;
-    }
-
-    @Override
-    public int errno() {
-        return errno;
-    }
-
-    @Override
-    public Optional<Sockaddr> address() {
-        return Optional.ofNullable(address);
+    public SyscallFailure failure() {
+        return failure;
     }
 }

@@ -4,7 +4,6 @@ import io.github.panamasockets.address.Sockaddr;
 
 import java.io.Serial;
 import java.net.NoRouteToHostException;
-import java.util.Optional;
 
 /**
  * Thrown for a call that failed with {@code EHOSTUNREACH}: a {@link NoRouteToHostException} that also says which call failed, with which errno, on
@@ -18,9 +17,7 @@ public final class SyscallNoRouteException extends NoRouteToHostException implem
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final String call;
-    private final int errno;
-    private final Sockaddr address;
+    private final SyscallFailure failure;
 
     /**
      * Creates the exception; the message is {@code call address: ENAME (description)}.
@@ -30,24 +27,16 @@ public final class SyscallNoRouteException extends NoRouteToHostException implem
      * @param address the address involved, or null
      */
     public SyscallNoRouteException(String call, int errno, Sockaddr address) {
-        super(SyscallError.message(call, errno, address));
-        this.call = call;
-        this.errno = errno;
-        this.address = address;
+        this(new SyscallFailure(call, errno, address));
+    }
+
+    SyscallNoRouteException(SyscallFailure failure) {
+        super(failure.message());
+        this.failure = failure;
     }
 
     @Override
-    public String call() {
-        return call;
-    }
-
-    @Override
-    public int errno() {
-        return errno;
-    }
-
-    @Override
-    public Optional<Sockaddr> address() {
-        return Optional.ofNullable(address);
+    public SyscallFailure failure() {
+        return failure;
     }
 }
