@@ -303,8 +303,7 @@ public final class Sock implements AutoCloseable {
      */
     public Sock bind(Sockaddr address) throws IOException {
         checkFamily("bind", address);
-        controlLock.lock();
-        begin("bind");
+        enter(controlLock, "bind");
         try {
             int len = address.encode(control.addr);
             if (Syscalls.bind(control.capture, ref.fd(), control.addr, len) < 0) {
@@ -312,8 +311,7 @@ public final class Sock implements AutoCloseable {
             }
             return this;
         } finally {
-            end();
-            controlLock.unlock();
+            exit(controlLock);
         }
     }
 
@@ -349,16 +347,14 @@ public final class Sock implements AutoCloseable {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog " + backlog + " is negative; use 0 or more");
         }
-        controlLock.lock();
-        begin("listen");
+        enter(controlLock, "listen");
         try {
             if (Syscalls.listen(control.capture, ref.fd(), backlog) < 0) {
                 throw error("listen", control.errno(), null);
             }
             return this;
         } finally {
-            end();
-            controlLock.unlock();
+            exit(controlLock);
         }
     }
 
@@ -378,8 +374,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the socket is not listening ({@code EINVAL}) or the call fails
      */
     public Accepted accept() throws IOException {
-        readLock.lock();
-        begin("accept");
+        enter(readLock, "accept");
         try {
             while (true) {
                 reader.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
@@ -394,8 +389,7 @@ public final class Sock implements AutoCloseable {
                 }
             }
         } finally {
-            end();
-            readLock.unlock();
+            exit(readLock);
         }
     }
 
@@ -420,15 +414,17 @@ public final class Sock implements AutoCloseable {
      */
     public Sock connect(Sockaddr address) throws IOException {
         checkFamily("connect", address);
-        writeLock.lock();
-        begin("connect");
+        enter(writeLock, "connect");
         try {
             int fd = ref.fd();
             int flags = Syscalls.fcntl(writer.capture, fd, LibC.F_GETFL(), 0);
             if (flags < 0) {
                 throw error("fcntl(F_GETFL)", writer.errno(), null);
             }
-            boolean wasBlocking = (flags & LibC.O_NONBLOCK()) == 0;
+            // Only connection-oriented connects wait. Datagram connects return at once, and
+            // leaving their fd alone spares a concurrent receive a spurious EAGAIN.
+            boolean connectionOriented = type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET);
+            boolean wasBlocking = connectionOriented && (flags & LibC.O_NONBLOCK()) == 0;
             if (wasBlocking) {
                 Syscalls.fcntl(writer.capture, fd, LibC.F_SETFL(), flags | LibC.O_NONBLOCK());
             }
@@ -436,14 +432,15 @@ public final class Sock implements AutoCloseable {
                 int len = address.encode(writer.addr);
                 int rc = Syscalls.connect(writer.capture, fd, writer.addr, len);
                 int errno = rc < 0 ? writer.errno() : 0;
-                if (rc < 0 && (errno == EINPROGRESS || errno == EINTR || errno == EAGAIN && !family.equals(Family.UNIX))) {
+                if (rc < 0 && (errno == EINPROGRESS || errno == EINTR)) {
                     awaitReady("connect", writer, POLLOUT);
                     errno = intOption(writer, LibC.SOL_SOCKET(), LibC.SO_ERROR());
                     rc = errno == 0 ? 0 : -1;
-                } else if (rc < 0 && errno == EAGAIN) {
-                    // A Unix stream listener's backlog is full: wait for room, then try again.
-                    while (rc < 0 && errno == EAGAIN) {
-                        awaitReady("connect", writer, POLLOUT);
+                } else if (rc < 0 && errno == EAGAIN && family.equals(Family.UNIX)) {
+                    // A Unix listener's backlog is full. Nothing can be polled for room in it, so
+                    // try again after short, growing pauses, ending the wait if the socket closes.
+                    for (int pause = 1; rc < 0 && errno == EAGAIN; pause = Math.min(pause * 2, 20)) {
+                        sleepOrClose("connect", pause);
                         rc = Syscalls.connect(writer.capture, fd, writer.addr, len);
                         errno = rc < 0 ? writer.errno() : 0;
                     }
@@ -458,8 +455,7 @@ public final class Sock implements AutoCloseable {
             }
             return this;
         } finally {
-            end();
-            writeLock.unlock();
+            exit(writeLock);
         }
     }
 
@@ -478,15 +474,13 @@ public final class Sock implements AutoCloseable {
      */
     public void shutdown(Shutdown how) throws IOException {
         Objects.requireNonNull(how, "how");
-        controlLock.lock();
-        begin("shutdown");
+        enter(controlLock, "shutdown");
         try {
             if (Syscalls.shutdown(control.capture, ref.fd(), how.value()) < 0) {
                 throw error("shutdown(" + how + ")", control.errno(), null);
             }
         } finally {
-            end();
-            controlLock.unlock();
+            exit(controlLock);
         }
     }
 
@@ -513,8 +507,7 @@ public final class Sock implements AutoCloseable {
     }
 
     private Sockaddr name(String call, boolean local) throws IOException {
-        controlLock.lock();
-        begin(call);
+        enter(controlLock, call);
         try {
             control.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
             int rc = local ? Syscalls.getsockname(control.capture, ref.fd(), control.addr, control.len)
@@ -524,8 +517,7 @@ public final class Sock implements AutoCloseable {
             }
             return decode(control);
         } finally {
-            end();
-            controlLock.unlock();
+            exit(controlLock);
         }
     }
 
@@ -559,16 +551,14 @@ public final class Sock implements AutoCloseable {
      */
     public int send(byte[] src, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
-        writeLock.lock();
-        begin("send");
+        enter(writeLock, "send");
         try {
             int n = messageLength(length);
             MemorySegment buf = writer.buffer(n);
             MemorySegment.copy(src, offset, buf, ValueLayout.JAVA_BYTE, 0, n);
             return (int) send0("send", buf, n, null, 0);
         } finally {
-            end();
-            writeLock.unlock();
+            exit(writeLock);
         }
     }
 
@@ -672,16 +662,14 @@ public final class Sock implements AutoCloseable {
     public int sendTo(byte[] src, int offset, int length, Sockaddr to) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
         checkFamily("sendto", to);
-        writeLock.lock();
-        begin("sendto");
+        enter(writeLock, "sendto");
         try {
             int n = messageLength(length);
             MemorySegment buf = writer.buffer(n);
             MemorySegment.copy(src, offset, buf, ValueLayout.JAVA_BYTE, 0, n);
             return (int) send0("sendto", buf, n, to, to.encode(writer.addr));
         } finally {
-            end();
-            writeLock.unlock();
+            exit(writeLock);
         }
     }
 
@@ -740,25 +728,21 @@ public final class Sock implements AutoCloseable {
         Objects.requireNonNull(src, "src");
         if (!src.isNative()) {
             long len = src.byteSize();
-            writeLock.lock();
-            begin(call);
+            enter(writeLock, call);
             try {
                 int n = messageLength(len);
                 MemorySegment buf = writer.buffer(n);
                 MemorySegment.copy(src, 0, buf, 0, n);
                 return send0(call, buf, n, to, to == null ? 0 : to.encode(writer.addr));
             } finally {
-                end();
-                writeLock.unlock();
+                exit(writeLock);
             }
         }
-        writeLock.lock();
-        begin(call);
+        enter(writeLock, call);
         try {
             return send0(call, src, src.byteSize(), to, to == null ? 0 : to.encode(writer.addr));
         } finally {
-            end();
-            writeLock.unlock();
+            exit(writeLock);
         }
     }
 
@@ -910,8 +894,7 @@ public final class Sock implements AutoCloseable {
 
     private long recvArray(String call, byte[] dst, int offset, int length, Sockaddr[] from) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(dst, "dst").length);
-        readLock.lock();
-        begin(call);
+        enter(readLock, call);
         try {
             int max = messageLength(length);
             MemorySegment buf = reader.buffer(max);
@@ -921,15 +904,13 @@ public final class Sock implements AutoCloseable {
             }
             return kept(call, n, max);
         } finally {
-            end();
-            readLock.unlock();
+            exit(readLock);
         }
     }
 
     private long recvSegment(String call, MemorySegment dst, Sockaddr[] from) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        readLock.lock();
-        begin(call);
+        enter(readLock, call);
         try {
             if (dst.isNative()) {
                 return kept(call, recv0(call, dst, dst.byteSize(), from), dst.byteSize());
@@ -942,8 +923,7 @@ public final class Sock implements AutoCloseable {
             }
             return kept(call, n, len);
         } finally {
-            end();
-            readLock.unlock();
+            exit(readLock);
         }
     }
 
@@ -1040,28 +1020,51 @@ public final class Sock implements AutoCloseable {
         return (revents & (POLLRDHUP | POLLHUP)) != 0;
     }
 
-    /** Waits in poll(2) until the socket is ready for {@code events} or is closed. */
+    /**
+     * Waits in poll(2) until the socket has any of {@code events} (or an error or hang-up) or is
+     * closed. The wake-up eventfd makes close end the wait at once; without one (the process is out
+     * of descriptors) it polls in 20 ms slices.
+     */
     private void awaitReady(String call, Scratch s, short events) throws IOException {
         int wake = ref.wakeFd();
-        if (ref.isClosed()) {
-            throw closedDuring(call);
-        }
         MemorySegment p = s.pollfds;
-        p.set(ValueLayout.JAVA_INT, 0, ref.fd());
-        p.set(ValueLayout.JAVA_SHORT, 4, events);
-        p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-        p.set(ValueLayout.JAVA_INT, 8, wake);
-        p.set(ValueLayout.JAVA_SHORT, 12, POLLIN);
-        p.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
-        // Without an eventfd (fd limit reached), poll in short slices and look at the state.
-        int rc = Syscalls.poll(s.capture, p, wake >= 0 ? 2 : 1, wake >= 0 ? -1 : 20);
-        if (rc < 0 && s.errno() != EINTR) {
-            throw error("poll", s.errno(), null);
+        while (true) {
+            if (ref.isClosed()) {
+                throw closedDuring(call);
+            }
+            p.set(ValueLayout.JAVA_INT, 0, ref.fd());
+            p.set(ValueLayout.JAVA_SHORT, 4, events);
+            p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+            p.set(ValueLayout.JAVA_INT, 8, wake);
+            p.set(ValueLayout.JAVA_SHORT, 12, POLLIN);
+            p.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
+            int rc = Syscalls.poll(s.capture, p, wake >= 0 ? 2 : 1, wake >= 0 ? -1 : 20);
+            if (rc < 0 && s.errno() != EINTR) {
+                throw error("poll", s.errno(), null);
+            }
+            if (rc > 0 && p.get(ValueLayout.JAVA_SHORT, 6) != 0 && !ref.isClosed()) {
+                return;
+            }
+        }
+    }
+
+    private void sleepOrClose(String call, int millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException(call + ": interrupted");
         }
         if (ref.isClosed()) {
             throw closedDuring(call);
         }
     }
+
+    // ------------------------------------------------------------------------------ socket options
+    // (socket options: get/set methods go here)
+
+    // ------------------------------------------------------------------------------ messages
+    // (sendmsg/recvmsg methods go here)
 
     // ------------------------------------------------------------------------------ streams
 
@@ -1142,14 +1145,22 @@ public final class Sock implements AutoCloseable {
 
     // ------------------------------------------------------------------------------ helpers
 
-    private void begin(String call) throws SockClosedException {
+    /**
+     * Starts a call: takes the lock of its kind, then counts the call in on the descriptor. A call
+     * that waited for the lock while the socket was closed fails here, without touching the fd.
+     */
+    private void enter(ReentrantLock lock, String call) throws SockClosedException {
+        lock.lock();
         if (!ref.acquire()) {
+            lock.unlock();
             throw new SockClosedException(call + ": the socket is closed");
         }
     }
 
-    private void end() {
+    /** Ends a call begun by {@link #enter}; the last call out of a closed socket closes the fd. */
+    private void exit(ReentrantLock lock) {
         ref.release();
+        lock.unlock();
         Reference.reachabilityFence(this);
     }
 
