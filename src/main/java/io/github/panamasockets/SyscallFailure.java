@@ -18,6 +18,9 @@ import java.util.Objects;
  */
 public record SyscallFailure(String call, int errno, Sockaddr address) {
 
+    /** What an exception that was serialized and read back reports: its message keeps the rest. */
+    static final SyscallFailure DESERIALIZED = new SyscallFailure("(deserialized)", 0, null);
+
     /**
      * Checks the call.
      *

@@ -17,7 +17,8 @@ public final class SyscallNoRouteException extends NoRouteToHostException implem
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final SyscallFailure failure;
+    /** Not serialized: addresses are not serializable, and the message keeps the details. */
+    private final transient SyscallFailure failure;
 
     /**
      * Creates the exception; the message is {@code call address: ENAME (description)}.
@@ -37,6 +38,6 @@ public final class SyscallNoRouteException extends NoRouteToHostException implem
 
     @Override
     public SyscallFailure failure() {
-        return failure;
+        return failure != null ? failure : SyscallFailure.DESERIALIZED;
     }
 }
