@@ -63,6 +63,22 @@ public final class Sock implements AutoCloseable {
     private static final short POLLRDHUP = (short) LibC.POLLRDHUP();
     private static final short POLLHUP = (short) LibC.POLLHUP();
 
+    /*
+     * How calls block, and how close wakes them.
+     *
+     * The descriptor is in blocking mode, and a platform thread blocks in the system call itself:
+     * one syscall per operation, as in C, so the blocking path costs what C's does. close() (and
+     * FdRef) wake such a call with shutdown(SHUT_RDWR), which ends accept, recv and send on TCP,
+     * UDP and Unix sockets. Where shutdown wakes nothing -- netlink receives, sends on Unix
+     * datagram and seqpacket sockets (they wait on the peer's queue), and connection-oriented
+     * connects -- the call is made non-blocking (MSG_DONTWAIT, or O_NONBLOCK for connect) and
+     * waits in poll(2) on the socket and FdRef's wake-up eventfd; see awaitReady.
+     *
+     * That poll wait is also where virtual threads fit: a virtual thread must not block its carrier
+     * in a syscall, so it will take the non-blocking path for every call and park instead of
+     * calling poll(2), to be unparked by a poller when the fd is ready or closed.
+     */
+
     private final FdRef ref;
     private final Family family;
     private final SockType type;
