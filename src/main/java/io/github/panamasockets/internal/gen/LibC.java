@@ -644,6 +644,15 @@ public class LibC extends LibC$shared {
     public static int O_NONBLOCK() {
         return O_NONBLOCK;
     }
+    private static final int F_DUPFD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define F_DUPFD 0
+     * }
+     */
+    public static int F_DUPFD() {
+        return F_DUPFD;
+    }
     private static final int F_GETFD = (int)1L;
     /**
      * {@snippet lang=c :
