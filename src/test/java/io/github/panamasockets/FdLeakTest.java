@@ -126,10 +126,12 @@ class FdLeakTest {
     @Test
     void socketsDroppedWithoutCloseAreReleasedAfterGc() throws Exception {
         int before = settledFds();
+        java.util.List<Sock> held = new java.util.ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
-            Sock.open(Family.UNIX, SockType.DGRAM);       // never closed, unreachable at once
+            held.add(Sock.open(Family.UNIX, SockType.DGRAM));
         }
         assertTrue(openFds() >= before + 1_000, "the sockets were really open");
+        held = null;        // never closed: now unreachable
         for (int i = 0; i < 100 && openFds() > before; i++) {
             System.gc();
             Thread.sleep(50);
