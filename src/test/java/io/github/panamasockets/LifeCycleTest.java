@@ -5,9 +5,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class SmokeTest {
+/** One pass through the life cycle of each family, end to end, with the exact error text. */
+class LifeCycleTest {
     @Test
-    void basics() throws Exception {
+    void openBindConnectSendReceiveShutdownClose() throws Exception {
         try (var p = Sock.pair(SockType.SEQPACKET)) {
             p.first().send("hello".getBytes());
             byte[] b = new byte[10];
