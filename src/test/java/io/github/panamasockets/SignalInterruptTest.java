@@ -1,0 +1,162 @@
+package io.github.panamasockets;
+
+import io.github.panamasockets.address.SockaddrNetlink;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Signals delivered to a thread blocked in a call (EINTR) do not end the call: it goes on waiting
+ * and completes when the data comes. The signal is SIGWINCH with a handler installed, aimed at the
+ * blocked thread itself with tgkill(2) every 10 ms.
+ */
+class SignalInterruptTest {
+    private static final int SIGWINCH = 28;
+    private static final MethodHandle GETTID;
+    private static final MethodHandle TGKILL;
+    private static final AtomicInteger HANDLED = new AtomicInteger();
+    private static Object previousHandler;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        GETTID = linker.downcallHandle(linker.defaultLookup().findOrThrow("gettid"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        TGKILL = linker.downcallHandle(linker.defaultLookup().findOrThrow("tgkill"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    /** Installs a SIGWINCH handler through the JDK's sun.misc.Signal, so the signal interrupts rather than kills. */
+    @BeforeAll
+    static void installHandler() throws Exception {
+        Module unsupported = ModuleLayer.boot().findModule("jdk.unsupported").orElseThrow();
+        SignalInterruptTest.class.getModule().addReads(unsupported);
+        Class<?> signal = Class.forName("sun.misc.Signal");
+        Class<?> handler = Class.forName("sun.misc.SignalHandler");
+        Object winch = signal.getConstructor(String.class).newInstance("WINCH");
+        Object counting = java.lang.reflect.Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("handle")) {
+                        HANDLED.incrementAndGet();
+                    }
+                    return null;
+                });
+        previousHandler = signal.getMethod("handle", signal, handler).invoke(null, winch, counting);
+    }
+
+    @AfterAll
+    static void restoreHandler() throws Exception {
+        Class<?> signal = Class.forName("sun.misc.Signal");
+        Class<?> handler = Class.forName("sun.misc.SignalHandler");
+        Object winch = signal.getConstructor(String.class).newInstance("WINCH");
+        signal.getMethod("handle", signal, handler).invoke(null, winch, previousHandler);
+    }
+
+    private interface Blocking {
+        int call() throws Exception;
+    }
+
+    /** Runs {@code call} in a thread, signals that thread for a while, then lets the call finish. */
+    private static int underSignals(Blocking call, Runnable release) throws Exception {
+        AtomicInteger tid = new AtomicInteger();
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                tid.set((int) GETTID.invokeExact());
+                result.complete(call.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        while (tid.get() == 0) {
+            Thread.sleep(1);
+        }
+        int pid = (int) ProcessHandle.current().pid();
+        int before = HANDLED.get();
+        for (int i = 0; i < 30 && !result.isDone(); i++) {
+            try {
+                int rc = (int) TGKILL.invokeExact(pid, tid.get(), SIGWINCH);
+                assertEquals(0, rc);
+            } catch (Throwable e) {
+                throw new AssertionError(e);
+            }
+            Thread.sleep(10);
+        }
+        assertTrue(!result.isDone(), "the call ended while signals arrived: " + result);
+        release.run();
+        int n = result.get();
+        t.join();
+        System.out.println((HANDLED.get() - before) + " signals handled while the call waited");
+        return n;
+    }
+
+    @Test
+    void aBlockedReceiveOutlastsSignals() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            try (var pair = Sock.pair(SockType.STREAM)) {
+                int n = underSignals(() -> pair.first().recv(new byte[8]), () -> {
+                    try {
+                        pair.second().send(new byte[] {1, 2, 3});
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertEquals(3, n);
+            }
+        });
+    }
+
+    @Test
+    void aReceiveWaitingInPollOutlastsSignals() throws Exception {
+        // Netlink receives wait in poll(2), which the kernel never restarts after a signal.
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            try (var a = Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE).bind(SockaddrNetlink.kernel());
+                 var b = Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE).bind(SockaddrNetlink.kernel())) {
+                var to = a.localAddress();
+                int n = underSignals(() -> a.recv(new byte[64]), () -> {
+                    try {
+                        b.sendTo(new byte[] {9, 9}, 0, 2, to);
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertEquals(2, n);
+            }
+        });
+    }
+
+    @Test
+    void aBlockedAcceptOutlastsSignals() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            try (var server = Sock.open(Family.UNIX, SockType.STREAM).bind(io.github.panamasockets.address.SockaddrUnix.unnamed()).listen()) {
+                var address = server.localAddress();
+                var client = new java.util.concurrent.atomic.AtomicReference<Sock>();
+                int fd = underSignals(() -> {
+                    try (var conn = server.accept()) {
+                        return conn.socket().fd();
+                    }
+                }, () -> {
+                    try {
+                        client.set(Sock.open(Family.UNIX, SockType.STREAM).connect(address));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertTrue(fd >= 0);
+                client.get().close();
+            }
+        });
+    }
+}
