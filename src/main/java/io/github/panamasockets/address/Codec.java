@@ -91,7 +91,17 @@ final class Codec {
         };
     }
 
-    static int encodeUnix(SockaddrUnix a, MemorySegment dst) {
+    static int encode(Sockaddr a, MemorySegment dst) {
+        return switch (a) {
+            case SockaddrUnix u -> encodeUnix(u, dst);
+            case SockaddrInet4 v4 -> encode(v4, dst);
+            case SockaddrInet6 v6 -> encode(v6, dst);
+            case SockaddrNetlink nl -> encode(nl, dst);
+            case SockaddrOther o -> encode(o, dst);
+        };
+    }
+
+    private static int encodeUnix(SockaddrUnix a, MemorySegment dst) {
         int length = unixLength(a);
         start(dst, length, Family.UNIX);
         switch (a) {
@@ -102,14 +112,14 @@ final class Codec {
         return length;
     }
 
-    static int encode(SockaddrInet4 a, MemorySegment dst) {
+    private static int encode(SockaddrInet4 a, MemorySegment dst) {
         start(dst, IN_SIZE, Family.INET);
         dst.set(NET_SHORT, IN_PORT, (short) a.port());
         MemorySegment.copy(a.raw(), 0, dst, ValueLayout.JAVA_BYTE, IN_ADDR, SockaddrInet4.ADDRESS_SIZE);
         return IN_SIZE;
     }
 
-    static int encode(SockaddrInet6 a, MemorySegment dst) {
+    private static int encode(SockaddrInet6 a, MemorySegment dst) {
         start(dst, IN6_SIZE, Family.INET6);
         dst.set(NET_SHORT, IN6_PORT, (short) a.port());
         dst.set(NET_INT, IN6_FLOW, a.flowInfo());
@@ -118,14 +128,14 @@ final class Codec {
         return IN6_SIZE;
     }
 
-    static int encode(SockaddrNetlink a, MemorySegment dst) {
+    private static int encode(SockaddrNetlink a, MemorySegment dst) {
         start(dst, NL_SIZE, Family.NETLINK);
         dst.set(HOST_INT, NL_PID, a.pid());
         dst.set(HOST_INT, NL_GROUPS, a.groups());
         return NL_SIZE;
     }
 
-    static int encode(SockaddrOther a, MemorySegment dst) {
+    private static int encode(SockaddrOther a, MemorySegment dst) {
         int length = a.encodedLength();
         start(dst, length, a.family());
         MemorySegment.copy(a.raw(), 0, dst, ValueLayout.JAVA_BYTE, FAMILY_SIZE, a.raw().length);

@@ -74,7 +74,9 @@ public sealed interface Sockaddr
      * @throws IndexOutOfBoundsException if {@code dst} is shorter than {@link #encodedLength()}
      * @throws NullPointerException if {@code dst} is null
      */
-    int encode(MemorySegment dst);
+    default int encode(MemorySegment dst) {
+        return Codec.encode(this, dst);
+    }
 
     /** {@return a new array holding the encoded address, as {@link #encode} writes it} */
     default byte[] toBytes() {
@@ -96,7 +98,9 @@ public sealed interface Sockaddr
      * //    8  00 00 00 00 ...    sin_zero
      * }
      */
-    String hexDump();
+    default String hexDump() {
+        return Codec.dump(this);
+    }
 
     /**
      * {@return the Java networking equivalent of this address}

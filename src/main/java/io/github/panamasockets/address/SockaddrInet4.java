@@ -2,7 +2,6 @@ package io.github.panamasockets.address;
 
 import io.github.panamasockets.Family;
 
-import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -150,16 +149,6 @@ public record SockaddrInet4(byte[] address, int port) implements Sockaddr {
     @Override
     public int encodedLength() {
         return Codec.IN_SIZE;
-    }
-
-    @Override
-    public int encode(MemorySegment dst) {
-        return Codec.encode(this, dst);
-    }
-
-    @Override
-    public String hexDump() {
-        return Codec.dump(this);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.github.panamasockets.address;
 
 import io.github.panamasockets.Family;
 
-import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -256,16 +255,6 @@ public record SockaddrInet6(byte[] address, int port, int flowInfo, int scopeId)
     @Override
     public int encodedLength() {
         return Codec.IN6_SIZE;
-    }
-
-    @Override
-    public int encode(MemorySegment dst) {
-        return Codec.encode(this, dst);
-    }
-
-    @Override
-    public String hexDump() {
-        return Codec.dump(this);
     }
 
     /**

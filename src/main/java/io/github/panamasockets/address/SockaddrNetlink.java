@@ -2,7 +2,6 @@ package io.github.panamasockets.address;
 
 import io.github.panamasockets.Family;
 
-import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 
 /**
@@ -40,16 +39,6 @@ public record SockaddrNetlink(int pid, int groups) implements Sockaddr {
     @Override
     public int encodedLength() {
         return Codec.NL_SIZE;
-    }
-
-    @Override
-    public int encode(MemorySegment dst) {
-        return Codec.encode(this, dst);
-    }
-
-    @Override
-    public String hexDump() {
-        return Codec.dump(this);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.github.panamasockets.address;
 
 import io.github.panamasockets.Family;
 
-import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -65,16 +64,6 @@ public record SockaddrOther(Family family, byte[] data) implements Sockaddr {
     @Override
     public int encodedLength() {
         return Codec.FAMILY_SIZE + data.length;
-    }
-
-    @Override
-    public int encode(MemorySegment dst) {
-        return Codec.encode(this, dst);
-    }
-
-    @Override
-    public String hexDump() {
-        return Codec.dump(this);
     }
 
     /**

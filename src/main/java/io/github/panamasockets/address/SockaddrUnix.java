@@ -2,7 +2,6 @@ package io.github.panamasockets.address;
 
 import io.github.panamasockets.Family;
 
-import java.lang.foreign.MemorySegment;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -230,16 +229,6 @@ public sealed interface SockaddrUnix extends Sockaddr
             return Codec.unixLength(this);
         }
 
-        @Override
-        public int encode(MemorySegment dst) {
-            return Codec.encodeUnix(this, dst);
-        }
-
-        @Override
-        public String hexDump() {
-            return Codec.dump(this);
-        }
-
         /**
          * {@return whether {@code o} is a pathname address with the same bytes}
          *
@@ -322,16 +311,6 @@ public sealed interface SockaddrUnix extends Sockaddr
             return Codec.unixLength(this);
         }
 
-        @Override
-        public int encode(MemorySegment dst) {
-            return Codec.encodeUnix(this, dst);
-        }
-
-        @Override
-        public String hexDump() {
-            return Codec.dump(this);
-        }
-
         /**
          * {@inheritDoc}
          *
@@ -381,16 +360,6 @@ public sealed interface SockaddrUnix extends Sockaddr
         @Override
         public int encodedLength() {
             return Codec.unixLength(this);
-        }
-
-        @Override
-        public int encode(MemorySegment dst) {
-            return Codec.encodeUnix(this, dst);
-        }
-
-        @Override
-        public String hexDump() {
-            return Codec.dump(this);
         }
 
         /**
