@@ -1,8 +1,9 @@
 package tour;
 
+import io.github.panamasockets.Accepted;
 import io.github.panamasockets.Family;
 import io.github.panamasockets.Protocol;
-import io.github.panamasockets.Shutdown;
+import io.github.panamasockets.Received;
 import io.github.panamasockets.Sock;
 import io.github.panamasockets.SockPair;
 import io.github.panamasockets.SockType;
@@ -14,105 +15,216 @@ import io.github.panamasockets.address.SockaddrUnix;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * A tour of panama-sockets: every family, every type it supports, one echo each, printing the
- * addresses the kernel reports and what happened. Only loopback and local sockets are used.
+ * A tour of panama-sockets: opens each address family, echoes a message over each socket type the
+ * family supports, and prints the addresses and what happened. Every socket is local: a temporary
+ * directory, the abstract namespace, 127.0.0.1, ::1, and the kernel's netlink.
+ *
+ * <p>Each echo runs in one thread: a connection the kernel has completed waits in the listener's
+ * queue until {@code accept}, and a small message waits in the receiver's buffer until
+ * {@code recv}, so nothing blocks.
+ *
+ * <p>Run it with native access enabled for the library: {@code --enable-native-access=ALL-UNNAMED}
+ * on the class path, as here, or {@code --enable-native-access=io.github.panamasockets} on the
+ * module path.
  */
 public final class Tour {
-    private static int echoes;
+
+    private static final byte[] HELLO = "hello".getBytes(StandardCharsets.UTF_8);
+    private static final String TAG = "tour-" + ProcessHandle.current().pid();
+
+    private int echoes;
+    private final List<String> failures = new ArrayList<>();
+
+    /** One echo, which returns the address it used and a note on what happened. */
+    private interface Echo {
+        Line run() throws IOException;
+    }
+
+    private record Line(Object where, String note) {
+    }
 
     public static void main(String[] args) throws IOException {
-        Path dir = Files.createTempDirectory("tour");
-        long pid = ProcessHandle.current().pid();
+        Tour tour = new Tour();
+        Path dir = privateDirectory();
         try {
-            section("AF_UNIX: local sockets, named by a path, an abstract name, or nothing");
-            for (SockType type : new SockType[] {SockType.STREAM, SockType.SEQPACKET}) {
-                connected(Family.UNIX, type, SockaddrUnix.of(dir.resolve(type + ".sock")));
-                connected(Family.UNIX, type, SockaddrUnix.abstractName("tour-" + pid + "-" + type));
-            }
-            datagrams(Family.UNIX, SockaddrUnix.of(dir.resolve("dgram-a.sock")), SockaddrUnix.of(dir.resolve("dgram-b.sock")));
-            datagrams(Family.UNIX, SockaddrUnix.abstractName("tour-" + pid + "-a"), SockaddrUnix.abstractName("tour-" + pid + "-b"));
-            for (SockType type : new SockType[] {SockType.STREAM, SockType.DGRAM, SockType.SEQPACKET}) {
-                try (SockPair pair = Sock.pair(type)) {
-                    echo(pair.first(), pair.second(), "socketpair(AF_UNIX, " + type + ")");
-                }
-            }
-
-            section("AF_INET: IPv4 on 127.0.0.1");
-            connected(Family.INET, SockType.STREAM, SockaddrInet4.loopback(0));
-            datagrams(Family.INET, SockaddrInet4.loopback(0), SockaddrInet4.loopback(0));
-
-            section("AF_INET6: IPv6 on ::1");
-            connected(Family.INET6, SockType.STREAM, SockaddrInet6.loopback(0));
-            datagrams(Family.INET6, SockaddrInet6.loopback(0), SockaddrInet6.loopback(0));
-
-            section("AF_NETLINK: a socket to the kernel itself");
-            try (Sock nl = Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE)) {
-                nl.bind(SockaddrNetlink.kernel());
-                System.out.println("  bound netlink:0/0; the kernel assigned " + nl.localAddress());
-            }
-
-            section("What the kernel sees: struct sockaddr_in6 for [::1]:8080");
-            System.out.println(SockaddrInet6.loopback(8080).hexDump().indent(2).stripTrailing());
-            System.out.println();
-            System.out.println("Tour finished: " + echoes + " echoes done.");
+            tour.run(dir);
         } finally {
-            try (var files = Files.list(dir)) {
-                for (Path p : files.toList()) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
                 }
             }
-            Files.delete(dir);
+        }
+        if (!tour.failures.isEmpty()) {
+            System.out.println();
+            System.out.println(tour.echoes + " echoes done, " + tour.failures.size() + " failed: "
+                    + String.join("; ", tour.failures));
+            System.exit(1);
         }
     }
 
-    private static void section(String title) {
-        System.out.println();
-        System.out.println(title);
+    private void run(Path dir) throws IOException {
+        Module library = Sock.class.getModule();
+        System.out.println("panama-sockets tour on JDK " + Runtime.version() + ", Linux " + System.getProperty("os.version"));
+        System.out.println("the library is in " + (library.isNamed() ? "module " + library.getName() : "the unnamed module"
+                + " (class path)") + ", native access " + (library.isNativeAccessEnabled() ? "enabled" : "NOT enabled"));
+
+        heading("AF_UNIX: local sockets, named by a path, an abstract name (@...), or nothing");
+        for (SockType type : List.of(SockType.STREAM, SockType.SEQPACKET)) {
+            String name = type.cName().substring(5).toLowerCase();
+            connected(Family.UNIX, type, SockaddrUnix.of(dir.resolve(name + ".sock")));
+        }
+        datagram(Family.UNIX, SockaddrUnix.of(dir.resolve("dgram.sock")),
+                SockaddrUnix.of(dir.resolve("dgram-client.sock")));
+        for (SockType type : List.of(SockType.STREAM, SockType.SEQPACKET)) {
+            String name = type.cName().substring(5).toLowerCase();
+            connected(Family.UNIX, type, SockaddrUnix.abstractName(TAG + "-" + name));
+        }
+        // Binding the client to the unnamed address asks the kernel for an abstract name (autobind).
+        datagram(Family.UNIX, SockaddrUnix.abstractName(TAG + "-dgram"), SockaddrUnix.unnamed());
+        for (SockType type : List.of(SockType.STREAM, SockType.SEQPACKET, SockType.DGRAM)) {
+            pair(type);
+        }
+
+        heading("AF_INET: IPv4 on the loopback address; port 0 lets the kernel choose one");
+        connected(Family.INET, SockType.STREAM, SockaddrInet4.loopback(0));
+        datagram(Family.INET, SockaddrInet4.loopback(0), SockaddrInet4.loopback(0));
+
+        heading("AF_INET6: IPv6 on the loopback address");
+        connected(Family.INET6, SockType.STREAM, SockaddrInet6.loopback(0));
+        datagram(Family.INET6, SockaddrInet6.loopback(0), SockaddrInet6.loopback(0));
+
+        heading("AF_NETLINK: messages to and from the kernel");
+        netlink();
+
+        if (failures.isEmpty()) {
+            System.out.println();
+            System.out.println("all echoes done: " + echoes + " echoes over AF_UNIX, AF_INET and AF_INET6,"
+                    + " and a netlink port id from the kernel");
+        }
     }
 
-    /** listen, connect, accept, then an echo and an orderly shutdown. */
-    private static void connected(Family family, SockType type, Sockaddr where) throws IOException {
-        try (Sock server = Sock.open(family, type).bind(where).listen();
-             Sock client = Sock.open(family, type).connect(server.localAddress());
-             var conn = server.accept()) {
-            System.out.printf("  %s %s: server %s, client %s%n", family, type, server.localAddress(), conn.peer());
-            echo(client, conn.socket(), "  ");
-            client.shutdown(Shutdown.WRITE);
-            if (conn.socket().recv(new byte[1]) != -1) {
-                throw new IllegalStateException("expected end of stream");
+    /** A listening server, a client that connects to it, and the connection accept returns. */
+    private void connected(Family family, SockType type, Sockaddr where) {
+        echo(family, type, () -> {
+            try (Sock server = Sock.open(family, type).bind(where).listen();
+                 Sock client = Sock.open(family, type).connect(server.localAddress());
+                 Accepted conn = server.accept()) {
+                echoOnce(client, conn.socket(), type);
+                return new Line(server.localAddress(), "client " + conn.peer());
+            }
+        });
+    }
+
+    /** Two bound datagram sockets: the server answers whoever recvfrom says sent the message. */
+    private void datagram(Family family, Sockaddr serverAt, Sockaddr clientAt) {
+        echo(family, SockType.DGRAM, () -> {
+            try (Sock server = Sock.open(family, SockType.DGRAM).bind(serverAt);
+                 Sock client = Sock.open(family, SockType.DGRAM).bind(clientAt)) {
+                client.sendTo(HELLO, 0, HELLO.length, server.localAddress());
+                byte[] buf = new byte[64];
+                Received got = server.recvFrom(buf, 0, buf.length);
+                server.sendTo(buf, 0, got.length(), got.from());
+                byte[] back = new byte[64];
+                Received reply = client.recvFrom(back, 0, back.length);
+                check(Arrays.copyOf(back, reply.length()));
+                return new Line(server.localAddress(), "replied to " + got.from()
+                        + (clientAt instanceof SockaddrUnix.Unnamed ? " (autobind)" : ""));
+            }
+        });
+    }
+
+    /** socketpair(2): two connected sockets with no names at all. */
+    private void pair(SockType type) {
+        echo(Family.UNIX, type, () -> {
+            try (SockPair pair = Sock.pair(type)) {
+                echoOnce(pair.first(), pair.second(), type);
+                return new Line("socketpair", "both ends " + pair.first().localAddress());
+            }
+        });
+    }
+
+    /** Sends HELLO from a to b, b sends back what it got, and a checks it. */
+    private static void echoOnce(Sock a, Sock b, SockType type) throws IOException {
+        a.sendAll(HELLO, 0, HELLO.length);
+        byte[] got = receive(b, type);
+        b.sendAll(got, 0, got.length);
+        check(receive(a, type));
+    }
+
+    /** One message; on a stream, which has no message boundaries, as many bytes as HELLO has. */
+    private static byte[] receive(Sock s, SockType type) throws IOException {
+        byte[] buf = new byte[64];
+        int n = 0;
+        do {
+            int r = s.recv(buf, n, buf.length - n);
+            if (r < 0) {
+                throw new IOException("end of stream after " + n + " bytes");
+            }
+            n += r;
+        } while (type.equals(SockType.STREAM) && n < HELLO.length);
+        return Arrays.copyOf(buf, n);
+    }
+
+    private static void check(byte[] back) throws IOException {
+        if (!Arrays.equals(back, HELLO)) {
+            throw new IOException("sent 'hello' but got back '" + new String(back, StandardCharsets.UTF_8) + "'");
+        }
+    }
+
+    private void echo(Family family, SockType type, Echo echo) {
+        String label = String.format("  %-8s %-14s", family, type);
+        try {
+            Line line = echo.run();
+            echoes++;
+            System.out.println(label + " " + line.where() + " -> echoed 'hello' (" + HELLO.length + " bytes), "
+                    + line.note());
+        } catch (IOException | RuntimeException e) {
+            failures.add(family + " " + type + ": " + e.getMessage());
+            System.out.println(label + " -> FAILED: " + e);
+        }
+    }
+
+    /** Binds a route netlink socket with port id 0, which asks the kernel to assign one. */
+    private void netlink() {
+        SockaddrNetlink any = new SockaddrNetlink(0, 0);
+        try (Sock nl = Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE).bind(any)) {
+            Sockaddr assigned = nl.localAddress();
+            System.out.println("  " + nl.family() + " " + nl.type() + " " + nl.protocol() + " bound to " + any
+                    + " -> kernel assigned " + assigned + " (our pid is " + ProcessHandle.current().pid() + ")");
+            assigned.hexDump().lines().forEach(line -> System.out.println("    " + line));
+        } catch (IOException | RuntimeException e) {
+            failures.add("AF_NETLINK: " + e.getMessage());
+            System.out.println("  AF_NETLINK -> FAILED: " + e);
+        }
+    }
+
+    /** A new directory only this user can enter, with a short name: sun_path holds 107 bytes. */
+    private static Path privateDirectory() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        var owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        for (int i = 0; ; i++) {
+            try {
+                return Files.createDirectory(tmp.resolve(TAG + (i == 0 ? "" : "-" + i)), owner);
+            } catch (FileAlreadyExistsException taken) {
+                // left over from an earlier run with the same pid; try the next name
             }
         }
     }
 
-    /** Two bound datagram sockets: sendTo and recvFrom show who sent what. */
-    private static void datagrams(Family family, Sockaddr a, Sockaddr b) throws IOException {
-        try (Sock one = Sock.open(family, SockType.DGRAM).bind(a);
-             Sock two = Sock.open(family, SockType.DGRAM).bind(b)) {
-            byte[] msg = "hello".getBytes(StandardCharsets.UTF_8);
-            one.sendTo(msg, 0, msg.length, two.localAddress());
-            byte[] buf = new byte[64];
-            var r = two.recvFrom(buf, 0, buf.length);
-            two.sendTo(buf, 0, r.length(), r.from());
-            var back = one.recvFrom(buf, 0, buf.length);
-            System.out.printf("  %s SOCK_DGRAM: %s -> %s -> back, echoed '%s' (%d bytes)%n", family,
-                    one.localAddress(), two.localAddress(), new String(buf, 0, back.length(), StandardCharsets.UTF_8), back.length());
-            echoes++;
-        }
-    }
-
-    private static void echo(Sock from, Sock to, String label) throws IOException {
-        byte[] msg = "hello".getBytes(StandardCharsets.UTF_8);
-        from.send(msg);
-        byte[] buf = new byte[64];
-        int n = to.recv(buf);
-        to.send(buf, 0, n);
-        int m = from.recv(buf);
-        System.out.printf("%s-> echoed '%s' (%d bytes)%n", label.isBlank() ? "    " : "  " + label + " ",
-                new String(buf, 0, m, StandardCharsets.UTF_8), m);
-        echoes++;
+    private static void heading(String text) {
+        System.out.println();
+        System.out.println(text);
     }
 }
