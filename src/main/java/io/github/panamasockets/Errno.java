@@ -197,6 +197,10 @@ public enum Errno {
      * {@return the C name of an errno number}, such as {@code EAGAIN}, or {@code errno N} for a
      * number outside this table
      *
+     * {@snippet :
+     * Errno.nameOf(11)   // ==> "EAGAIN"
+     * }
+     *
      * @param value an errno number
      */
     public static String nameOf(int value) {
@@ -207,6 +211,10 @@ public enum Errno {
     /**
      * {@return the name and description of an errno number}, such as
      * {@code EADDRINUSE (Address already in use)}
+     *
+     * {@snippet :
+     * Errno.describe(111)   // ==> "ECONNREFUSED (Connection refused)"
+     * }
      *
      * @param value an errno number
      */

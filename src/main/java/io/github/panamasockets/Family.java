@@ -52,6 +52,10 @@ public record Family(int value) {
     /**
      * {@return the family with this number}, the named constant when there is one.
      *
+     * {@snippet :
+     * Family.of(10)   // ==> AF_INET6
+     * }
+     *
      * @param value the {@code AF_*} number, 0 to 65535
      * @throws IllegalArgumentException if {@code value} is outside 0 to 65535
      */

@@ -72,6 +72,10 @@ public record Protocol(int value, String cName) {
      * {@return the protocol with this number in a family}, with the family's C name where it has
      * one, as read back from {@code SO_PROTOCOL}
      *
+     * {@snippet :
+     * Protocol.of(Family.INET, 6)   // ==> IPPROTO_TCP
+     * }
+     *
      * @param family the socket's family
      * @param value the protocol number
      * @throws IllegalArgumentException if it is negative

@@ -271,17 +271,35 @@ public final class Sock implements AutoCloseable {
 
     // ------------------------------------------------------------------------------ identity
 
-    /** {@return the address family} */
+    /**
+     * {@return the address family}
+     *
+     * {@snippet :
+     * Sock.open(Family.INET6, SockType.DGRAM).family()   // ==> AF_INET6
+     * }
+     */
     public Family family() {
         return family;
     }
 
-    /** {@return the socket type} */
+    /**
+     * {@return the socket type}
+     *
+     * {@snippet :
+     * Sock.open(Family.UNIX, SockType.SEQPACKET).type()   // ==> SOCK_SEQPACKET
+     * }
+     */
     public SockType type() {
         return type;
     }
 
-    /** {@return the protocol it was opened with} */
+    /**
+     * {@return the protocol it was opened with}
+     *
+     * {@snippet :
+     * Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE).protocol()   // ==> NETLINK_ROUTE
+     * }
+     */
     public Protocol protocol() {
         return protocol;
     }
@@ -289,12 +307,24 @@ public final class Sock implements AutoCloseable {
     /**
      * {@return the descriptor number}, for passing to other processes or native code. It stays
      * valid until {@link #close()}; closing it elsewhere breaks this socket.
+     *
+     * {@snippet :
+     * Sock.open(Family.UNIX, SockType.DGRAM).fd()   // ==> 7, say
+     * }
      */
     public int fd() {
         return ref.fd();
     }
 
-    /** {@return whether {@link #close()} has not been called} */
+    /**
+     * {@return whether {@link #close()} has not been called}
+     *
+     * {@snippet :
+     * var s = Sock.open(Family.UNIX, SockType.DGRAM);
+     * s.close();
+     * s.isOpen()   // ==> false
+     * }
+     */
     public boolean isOpen() {
         return !ref.isClosed();
     }
@@ -334,6 +364,10 @@ public final class Sock implements AutoCloseable {
     /**
      * Marks a stream or seqpacket socket as accepting connections, with the system's largest
      * backlog ({@code SOMAXCONN}); <a href="https://man7.org/linux/man-pages/man2/listen.2.html">listen(2)</a>.
+     *
+     * {@snippet :
+     * var server = Sock.open(Family.UNIX, SockType.SEQPACKET).bind(SockaddrUnix.abstractName("svc")).listen();
+     * }
      *
      * @return this socket
      * @throws SocketException if the socket's type cannot listen ({@code EOPNOTSUPP}), or it is
@@ -516,6 +550,11 @@ public final class Sock implements AutoCloseable {
     /**
      * {@return the connected peer's address}; <a href="https://man7.org/linux/man-pages/man2/getpeername.2.html">getpeername(2)</a>
      *
+     * {@snippet :
+     * var c = Sock.open(Family.INET, SockType.STREAM).connect(server.localAddress());
+     * c.peerAddress()   // ==> 127.0.0.1:40123, the server
+     * }
+     *
      * @throws SocketException if the socket is not connected ({@code ENOTCONN}) or is closed
      */
     public Sockaddr peerAddress() throws IOException {
@@ -541,6 +580,12 @@ public final class Sock implements AutoCloseable {
      * Closes the socket; <a href="https://man7.org/linux/man-pages/man2/close.2.html">close(2)</a>.
      * Calls blocked in other threads wake with {@link SockClosedException}; the descriptor is
      * closed when the last of them has returned. Closing again does nothing.
+     *
+     * {@snippet :
+     * try (var s = Sock.open(Family.UNIX, SockType.STREAM)) {
+     *     // use s
+     * }   // closed here
+     * }
      */
     @Override
     public void close() {
@@ -555,6 +600,10 @@ public final class Sock implements AutoCloseable {
      * Sends bytes from an array; <a href="https://man7.org/linux/man-pages/man2/send.2.html">send(2)</a>
      * with {@code MSG_NOSIGNAL}. On a stream socket it may send fewer than asked: see
      * {@link #sendAll(byte[], int, int)}.
+     *
+     * {@snippet :
+     * pair.first().send("hello world".getBytes(), 0, 5)   // ==> 5: "hello"
+     * }
      *
      * @param src the bytes
      * @param offset where they start in {@code src}
@@ -581,6 +630,10 @@ public final class Sock implements AutoCloseable {
     /**
      * Sends a whole array; see {@link #send(byte[], int, int)}.
      *
+     * {@snippet :
+     * pair.first().send("hello".getBytes())   // ==> 5
+     * }
+     *
      * @param src the bytes
      * @return how many were sent
      * @throws SocketException if the call fails or the socket is closed
@@ -595,6 +648,11 @@ public final class Sock implements AutoCloseable {
      * sent; <a href="https://man7.org/linux/man-pages/man2/send.2.html">send(2)</a>. A direct buffer
      * is sent without a copy.
      *
+     * {@snippet :
+     * var b = java.nio.ByteBuffer.wrap("hello".getBytes());
+     * pair.first().send(b);   // b.position() is now 5
+     * }
+     *
      * @param src the buffer
      * @return how many were sent
      * @throws SocketException if the call fails or the socket is closed
@@ -608,6 +666,10 @@ public final class Sock implements AutoCloseable {
      * Sends the bytes of a memory segment, without a copy;
      * <a href="https://man7.org/linux/man-pages/man2/send.2.html">send(2)</a>. A heap segment is
      * copied through a native buffer.
+     *
+     * {@snippet :
+     * pair.first().send(java.lang.foreign.Arena.ofAuto().allocateFrom("hi"))   // ==> 3, with the NUL
+     * }
      *
      * @param src the bytes
      * @return how many were sent
@@ -644,6 +706,10 @@ public final class Sock implements AutoCloseable {
 
     /**
      * Sends every byte from a buffer's position to its limit; see {@link #sendAll(byte[], int, int)}.
+     *
+     * {@snippet :
+     * conn.sendAll(java.nio.ByteBuffer.allocateDirect(1 << 20));   // 1 MiB of zeros
+     * }
      *
      * @param src the buffer; its position ends at its limit
      * @throws SocketException if a call fails or the socket is closed
@@ -693,6 +759,10 @@ public final class Sock implements AutoCloseable {
      * Sends the bytes between a buffer's position and limit to an address, and advances the
      * position; <a href="https://man7.org/linux/man-pages/man2/sendto.2.html">sendto(2)</a>.
      *
+     * {@snippet :
+     * udp.sendTo(java.nio.ByteBuffer.wrap("ping".getBytes()), SockaddrInet4.loopback(9999))   // ==> 4
+     * }
+     *
      * @param src the buffer
      * @param to the destination, of this socket's family
      * @return how many were sent
@@ -708,6 +778,10 @@ public final class Sock implements AutoCloseable {
     /**
      * Sends the bytes of a memory segment to an address;
      * <a href="https://man7.org/linux/man-pages/man2/sendto.2.html">sendto(2)</a>.
+     *
+     * {@snippet :
+     * nl.sendTo(request, SockaddrNetlink.kernel());   // a netlink request to the kernel
+     * }
      *
      * @param src the bytes
      * @param to the destination, of this socket's family
@@ -818,6 +892,11 @@ public final class Sock implements AutoCloseable {
     /**
      * Receives into a whole array; see {@link #recv(byte[], int, int)}.
      *
+     * {@snippet :
+     * byte[] buf = new byte[100];
+     * int n = pair.second().recv(buf);
+     * }
+     *
      * @param dst where the bytes go
      * @return how many were received, or -1 at end of stream
      * @throws SocketException if the call fails or the socket is closed
@@ -832,6 +911,11 @@ public final class Sock implements AutoCloseable {
      * <a href="https://man7.org/linux/man-pages/man2/recv.2.html">recv(2)</a>. A direct buffer
      * receives without a copy. See {@link #recv(byte[], int, int)} for -1 and long messages.
      *
+     * {@snippet :
+     * var b = java.nio.ByteBuffer.allocateDirect(1500);
+     * pair.second().recv(b);   // b.position() is how many arrived
+     * }
+     *
      * @param dst the buffer
      * @return how many were received, or -1 at end of stream
      * @throws SocketException if the call fails or the socket is closed
@@ -845,6 +929,11 @@ public final class Sock implements AutoCloseable {
      * Receives into a memory segment; <a href="https://man7.org/linux/man-pages/man2/recv.2.html">recv(2)</a>.
      * A native segment receives without a copy. See {@link #recv(byte[], int, int)} for -1 and
      * long messages.
+     *
+     * {@snippet :
+     * var seg = java.lang.foreign.Arena.ofAuto().allocate(1500);
+     * long n = pair.second().recv(seg);
+     * }
      *
      * @param dst where the bytes go; at most its size is received
      * @return how many were received, or -1 at end of stream
@@ -884,6 +973,11 @@ public final class Sock implements AutoCloseable {
      * Receives a datagram into a buffer between its position and limit, advances the position,
      * and returns the sender; <a href="https://man7.org/linux/man-pages/man2/recvfrom.2.html">recvfrom(2)</a>.
      *
+     * {@snippet :
+     * var r = udp.recvFrom(java.nio.ByteBuffer.allocate(1500));
+     * r.from()   // ==> 127.0.0.1:51234, the sender
+     * }
+     *
      * @param dst the buffer
      * @return the length received (-1 at end of stream) and the sender's address
      * @throws SocketException if the call fails or the socket is closed
@@ -897,6 +991,11 @@ public final class Sock implements AutoCloseable {
     /**
      * Receives a datagram into a memory segment and returns the sender;
      * <a href="https://man7.org/linux/man-pages/man2/recvfrom.2.html">recvfrom(2)</a>.
+     *
+     * {@snippet :
+     * var r = nl.recvFrom(java.lang.foreign.Arena.ofAuto().allocate(32768));
+     * r.from()   // ==> netlink:0/0, the kernel
+     * }
      *
      * @param dst where the bytes go
      * @return the length received (-1 at end of stream) and the sender's address
@@ -1123,6 +1222,11 @@ public final class Sock implements AutoCloseable {
     /**
      * {@return an output stream that sends on this stream socket}; every write sends all its bytes,
      * and closing it closes the socket
+     *
+     * {@snippet :
+     * var out = new java.io.PrintStream(conn.outputStream(), true);
+     * out.println("hello");
+     * }
      *
      * @throws IllegalStateException if the socket is not {@link SockType#STREAM}
      */

@@ -47,6 +47,10 @@ public record SockType(int value) {
     /**
      * {@return the type with this number}, the named constant when there is one
      *
+     * {@snippet :
+     * SockType.of(2)   // ==> SOCK_DGRAM
+     * }
+     *
      * @param value the {@code SOCK_*} number
      * @throws IllegalArgumentException if it is not a valid type number
      */

@@ -86,6 +86,10 @@ public record SockaddrInet4(byte[] address, int port) implements Sockaddr {
     /**
      * {@return {@code 127.0.0.1} with this port}
      *
+     * {@snippet :
+     * SockaddrInet4.loopback(8080)   // ==> 127.0.0.1:8080
+     * }
+     *
      * @param port the port, 0 to 65535
      * @throws InvalidSockaddrException if the port is out of range
      */
@@ -96,6 +100,10 @@ public record SockaddrInet4(byte[] address, int port) implements Sockaddr {
     /**
      * {@return {@code 0.0.0.0} ({@code INADDR_ANY}) with this port}: bound, it accepts traffic to
      * every local IPv4 address.
+     *
+     * {@snippet :
+     * SockaddrInet4.any(0)   // ==> 0.0.0.0:0
+     * }
      *
      * @param port the port, 0 to 65535
      * @throws InvalidSockaddrException if the port is out of range
@@ -123,6 +131,10 @@ public record SockaddrInet4(byte[] address, int port) implements Sockaddr {
     /**
      * {@return this address with another port}
      *
+     * {@snippet :
+     * SockaddrInet4.loopback(0).withPort(53)   // ==> 127.0.0.1:53
+     * }
+     *
      * @param port the port, 0 to 65535
      * @throws InvalidSockaddrException if the port is out of range
      */
@@ -130,7 +142,13 @@ public record SockaddrInet4(byte[] address, int port) implements Sockaddr {
         return new SockaddrInet4(address, port);
     }
 
-    /** {@return the IP address as an {@link Inet4Address}} */
+    /**
+     * {@return the IP address as an {@link Inet4Address}}
+     *
+     * {@snippet :
+     * SockaddrInet4.loopback(1).toInetAddress()   // ==> /127.0.0.1
+     * }
+     */
     public Inet4Address toInetAddress() {
         try {
             return (Inet4Address) InetAddress.getByAddress(address);

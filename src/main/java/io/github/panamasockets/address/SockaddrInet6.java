@@ -64,6 +64,10 @@ public record SockaddrInet6(byte[] address, int port, int flowInfo, int scopeId)
      * {@return an address from a port and the 16 bytes of an IPv6 address}, with no flow
      * information and no scope
      *
+     * {@snippet :
+     * SockaddrInet6.of(new byte[16], 80)   // ==> [::]:80
+     * }
+     *
      * @param address the IPv6 address, 16 bytes
      * @param port the port, 0 to 65535
      * @throws InvalidSockaddrException if the address is not 16 bytes or the port is out of range
@@ -121,6 +125,10 @@ public record SockaddrInet6(byte[] address, int port, int flowInfo, int scopeId)
      * {@return the IPv4-mapped form of an IPv4 address}, {@code ::ffff:a.b.c.d} with the same port,
      * which an {@code AF_INET6} socket uses for IPv4 peers
      *
+     * {@snippet :
+     * SockaddrInet6.mapped(SockaddrInet4.loopback(80))   // ==> [::ffff:127.0.0.1]:80
+     * }
+     *
      * @param v4 the IPv4 address
      * @throws NullPointerException if {@code v4} is null
      */
@@ -135,6 +143,10 @@ public record SockaddrInet6(byte[] address, int port, int flowInfo, int scopeId)
     /**
      * {@return {@code ::1} with this port}
      *
+     * {@snippet :
+     * SockaddrInet6.loopback(8080)   // ==> [::1]:8080
+     * }
+     *
      * @param port the port, 0 to 65535
      * @throws InvalidSockaddrException if the port is out of range
      */
@@ -146,6 +158,10 @@ public record SockaddrInet6(byte[] address, int port, int flowInfo, int scopeId)
 
     /**
      * {@return {@code ::} ({@code in6addr_any}) with this port}
+     *
+     * {@snippet :
+     * SockaddrInet6.any(0)   // ==> [::]:0
+     * }
      *
      * @param port the port, 0 to 65535
      * @throws InvalidSockaddrException if the port is out of range
@@ -193,6 +209,10 @@ public record SockaddrInet6(byte[] address, int port, int flowInfo, int scopeId)
      * {@return this address with the scope of the named interface}, resolved with
      * <a href="https://man7.org/linux/man-pages/man3/if_nametoindex.3.html">if_nametoindex(3)</a>
      *
+     * {@snippet :
+     * SockaddrInet6.of("fe80::1", 9).withScope("lo")   // ==> [fe80::1%lo]:9
+     * }
+     *
      * @param interfaceName the interface, such as {@code lo}
      * @throws InvalidSockaddrException if no interface has that name
      * @throws NullPointerException if {@code interfaceName} is null
@@ -211,7 +231,13 @@ public record SockaddrInet6(byte[] address, int port, int flowInfo, int scopeId)
         return new SockaddrInet6(address, port, flowInfo, scopeId);
     }
 
-    /** {@return whether this is an IPv4-mapped address, {@code ::ffff:a.b.c.d}} */
+    /**
+     * {@return whether this is an IPv4-mapped address, {@code ::ffff:a.b.c.d}}
+     *
+     * {@snippet :
+     * SockaddrInet6.of("::ffff:10.0.0.1", 1).isIpv4Mapped()   // ==> true
+     * }
+     */
     public boolean isIpv4Mapped() {
         for (int i = 0; i < 10; i++) {
             if (address[i] != 0) {
@@ -221,14 +247,26 @@ public record SockaddrInet6(byte[] address, int port, int flowInfo, int scopeId)
         return address[10] == (byte) 0xFF && address[11] == (byte) 0xFF;
     }
 
-    /** {@return the IPv4 address this maps, with the same port, if it is IPv4-mapped} */
+    /**
+     * {@return the IPv4 address this maps, with the same port, if it is IPv4-mapped}
+     *
+     * {@snippet :
+     * SockaddrInet6.of("::ffff:10.0.0.1", 1).toIpv4()   // ==> Optional[10.0.0.1:1]
+     * }
+     */
     public Optional<SockaddrInet4> toIpv4() {
         return isIpv4Mapped()
                 ? Optional.of(new SockaddrInet4(Arrays.copyOfRange(address, 12, 16), port))
                 : Optional.empty();
     }
 
-    /** {@return whether the address is link-local, in {@code fe80::/10}} */
+    /**
+     * {@return whether the address is link-local, in {@code fe80::/10}}
+     *
+     * {@snippet :
+     * SockaddrInet6.of("fe80::1", 1).isLinkLocal()   // ==> true
+     * }
+     */
     public boolean isLinkLocal() {
         return address[0] == (byte) 0xFE && (address[1] & 0xC0) == 0x80;
     }

@@ -24,7 +24,13 @@ import java.net.SocketAddress;
  */
 public record SockaddrNetlink(int pid, int groups) implements Sockaddr {
 
-    /** {@return the kernel's address, port id 0 and no groups}: where requests are sent */
+    /**
+     * {@return the kernel's address, port id 0 and no groups}: where requests are sent
+     *
+     * {@snippet :
+     * SockaddrNetlink.kernel()   // ==> netlink:0/0
+     * }
+     */
     public static SockaddrNetlink kernel() {
         return new SockaddrNetlink(0, 0);
     }
