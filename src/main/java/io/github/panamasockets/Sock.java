@@ -1176,7 +1176,233 @@ public final class Sock implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------ socket options
-    // (socket options: get/set methods go here)
+    /**
+     * Reads a socket option; <a href="https://man7.org/linux/man-pages/man2/getsockopt.2.html">getsockopt(2)</a>.
+     *
+     * {@snippet :
+     * Sock.open(Family.INET, SockType.STREAM).get(SockOpt.SO_TYPE)   // ==> SOCK_STREAM
+     * }
+     *
+     * @param <T> the value type
+     * @param option the option
+     * @return its value
+     * @throws IOException if the call fails or the socket is closed
+     * @throws IllegalArgumentException if the option is for another family or type of socket
+     * @throws UnsupportedOperationException if the option can only be set
+     * @throws NullPointerException if {@code option} is null
+     */
+    public <T> T get(SockOpt<T> option) throws IOException {
+        Objects.requireNonNull(option, "option").check(this, false);
+        enter(controlLock, "getsockopt");
+        try {
+            int len = getsockopt("getsockopt(" + option + ")", option.level(), option.optname(), (int) control.value.byteSize());
+            return option.decode(control.value, len, family);
+        } finally {
+            exit(controlLock);
+        }
+    }
+
+    /**
+     * Sets a socket option; <a href="https://man7.org/linux/man-pages/man2/setsockopt.2.html">setsockopt(2)</a>.
+     * The value is checked first where its limits are known.
+     *
+     * {@snippet :
+     * var s = Sock.open(Family.INET, SockType.STREAM).set(SockOpt.SO_REUSEADDR, true).set(SockOpt.TCP_NODELAY, true);
+     * }
+     *
+     * @param <T> the value type
+     * @param option the option
+     * @param value its new value
+     * @return this socket
+     * @throws IOException if the kernel refuses the value or the socket is closed
+     * @throws IllegalArgumentException if the value is out of range, or the option is for another
+     *         family or type of socket
+     * @throws UnsupportedOperationException if the option can only be read
+     * @throws NullPointerException if an argument is null
+     */
+    public <T> Sock set(SockOpt<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option").check(this, true);
+        Objects.requireNonNull(value, () -> option + " value");
+        enter(controlLock, "setsockopt");
+        try {
+            int len = option.encode(value, control.value);
+            setsockopt("setsockopt(" + option + ", " + value + ")", option.level(), option.optname(), len);
+            return this;
+        } finally {
+            exit(controlLock);
+        }
+    }
+
+    /**
+     * Reads an int-valued option that {@link SockOpt} does not name;
+     * <a href="https://man7.org/linux/man-pages/man2/getsockopt.2.html">getsockopt(2)</a>.
+     *
+     * {@snippet :
+     * sock.getInt(6, 1)   // IPPROTO_TCP, TCP_NODELAY ==> 0 or 1
+     * }
+     *
+     * @param level the option level
+     * @param name the option name
+     * @return the value
+     * @throws IOException if the call fails or the socket is closed
+     */
+    public int getInt(int level, int name) throws IOException {
+        enter(controlLock, "getsockopt");
+        try {
+            getsockopt("getsockopt(" + level + ", " + name + ")", level, name, 4);
+            return control.value.get(ValueLayout.JAVA_INT, 0);
+        } finally {
+            exit(controlLock);
+        }
+    }
+
+    /**
+     * Sets an int-valued option that {@link SockOpt} does not name;
+     * <a href="https://man7.org/linux/man-pages/man2/setsockopt.2.html">setsockopt(2)</a>.
+     *
+     * {@snippet :
+     * sock.setInt(6, 1, 1);   // IPPROTO_TCP, TCP_NODELAY, on
+     * }
+     *
+     * @param level the option level
+     * @param name the option name
+     * @param value the value
+     * @return this socket
+     * @throws IOException if the call fails or the socket is closed
+     */
+    public Sock setInt(int level, int name, int value) throws IOException {
+        enter(controlLock, "setsockopt");
+        try {
+            control.value.set(ValueLayout.JAVA_INT, 0, value);
+            setsockopt("setsockopt(" + level + ", " + name + ", " + value + ")", level, name, 4);
+            return this;
+        } finally {
+            exit(controlLock);
+        }
+    }
+
+    /**
+     * Reads any option as bytes;
+     * <a href="https://man7.org/linux/man-pages/man2/getsockopt.2.html">getsockopt(2)</a>.
+     *
+     * {@snippet :
+     * sock.getBytes(1, 25, 16)   // SOL_SOCKET, SO_BINDTODEVICE ==> the interface name's bytes
+     * }
+     *
+     * @param level the option level
+     * @param name the option name
+     * @param maxLength the most bytes to read, 0 to 256
+     * @return the bytes the kernel returned
+     * @throws IOException if the call fails or the socket is closed
+     * @throws IllegalArgumentException if {@code maxLength} is outside 0 to 256
+     */
+    public byte[] getBytes(int level, int name, int maxLength) throws IOException {
+        if (maxLength < 0 || maxLength > control.value.byteSize()) {
+            throw new IllegalArgumentException("maxLength " + maxLength + " is out of range 0 to " + control.value.byteSize());
+        }
+        enter(controlLock, "getsockopt");
+        try {
+            int len = getsockopt("getsockopt(" + level + ", " + name + ")", level, name, maxLength);
+            return control.value.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE);
+        } finally {
+            exit(controlLock);
+        }
+    }
+
+    /**
+     * Sets any option from bytes;
+     * <a href="https://man7.org/linux/man-pages/man2/setsockopt.2.html">setsockopt(2)</a>.
+     *
+     * {@snippet :
+     * sock.setBytes(1, 25, "lo\0".getBytes());   // SOL_SOCKET, SO_BINDTODEVICE
+     * }
+     *
+     * @param level the option level
+     * @param name the option name
+     * @param value the bytes, at most 256
+     * @return this socket
+     * @throws IOException if the call fails or the socket is closed
+     * @throws IllegalArgumentException if {@code value} is longer than 256 bytes
+     * @throws NullPointerException if {@code value} is null
+     */
+    public Sock setBytes(int level, int name, byte[] value) throws IOException {
+        Objects.requireNonNull(value, "value");
+        if (value.length > control.value.byteSize()) {
+            throw new IllegalArgumentException("option value is " + value.length + " bytes; at most " + control.value.byteSize());
+        }
+        enter(controlLock, "setsockopt");
+        try {
+            MemorySegment.copy(value, 0, control.value, ValueLayout.JAVA_BYTE, 0, value.length);
+            setsockopt("setsockopt(" + level + ", " + name + ")", level, name, value.length);
+            return this;
+        } finally {
+            exit(controlLock);
+        }
+    }
+
+    /**
+     * {@return the credentials of the connected Unix peer}; the {@code SO_PEERCRED} option, see
+     * unix(7)
+     *
+     * {@snippet :
+     * Sock.pair(SockType.STREAM).first().peerCredentials()   // ==> PeerCred[pid=..., uid=..., gid=...]
+     * }
+     *
+     * @throws IOException if the call fails or the socket is closed
+     * @throws IllegalArgumentException if this is not a Unix socket
+     */
+    public PeerCred peerCredentials() throws IOException {
+        return get(SockOpt.SO_PEERCRED);
+    }
+
+    /**
+     * Accepts the next connection whose peer's user id passes {@code allowed}, closing the others:
+     * a Unix server's guard where file permissions cannot help, as on abstract names. The uid is
+     * the kernel's record of the connecting process ({@code SO_PEERCRED}), not anything it sent.
+     *
+     * {@snippet :
+     * var conn = server.acceptFrom(uid -> uid == 0 || uid == 1000);
+     * }
+     *
+     * @param allowed which user ids may connect
+     * @return the first allowed connection
+     * @throws IOException if accepting fails or the socket is closed
+     * @throws IllegalArgumentException if this is not a Unix socket
+     * @throws NullPointerException if {@code allowed} is null
+     */
+    public Accepted acceptFrom(java.util.function.IntPredicate allowed) throws IOException {
+        Objects.requireNonNull(allowed, "allowed");
+        SockOpt.SO_PEERCRED.check(this, false);
+        while (true) {
+            Accepted a = accept();
+            boolean ok = false;
+            try {
+                ok = allowed.test(a.socket().peerCredentials().uid());
+            } finally {
+                if (!ok) {
+                    a.close();
+                }
+            }
+            if (ok) {
+                return a;
+            }
+        }
+    }
+
+    /** getsockopt(2) into the control scratch; returns the length the kernel wrote. */
+    private int getsockopt(String call, int level, int name, int maxLength) throws IOException {
+        control.len.set(ValueLayout.JAVA_INT, 0, maxLength);
+        if (Syscalls.getsockopt(control.capture, ref.fd(), level, name, control.value, control.len) < 0) {
+            throw error(call, control.errno(), null);
+        }
+        return control.len.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    private void setsockopt(String call, int level, int name, int length) throws IOException {
+        if (Syscalls.setsockopt(control.capture, ref.fd(), level, name, control.value, length) < 0) {
+            throw error(call, control.errno(), null);
+        }
+    }
 
     // ------------------------------------------------------------------------------ messages
     // (sendmsg/recvmsg methods go here)
