@@ -96,7 +96,7 @@ public final class Sock implements AutoCloseable {
     private final ReentrantLock controlLock = new ReentrantLock();
     private final Scratch reader = new Scratch();
     private final Scratch writer = new Scratch();
-    private final Scratch control = new Scratch();
+    private final Scratch control;
     private InputStream in;
     private OutputStream out;
 
@@ -105,12 +105,17 @@ public final class Sock implements AutoCloseable {
      * capture, an address buffer, a length, two pollfds, and a bounce buffer made on first use.
      */
     private static final class Scratch {
+        private static final long CAPTURE_SIZE = (Syscalls.CAPTURE_LAYOUT.byteSize() + 7) & ~7L;
+        private static final long VALUE_SIZE = 256;
+
         final Arena arena = Arena.ofAuto();
-        final MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
-        final MemorySegment addr = arena.allocate(Sockaddr.MAX_LENGTH, 8);
-        final MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
-        final MemorySegment value = arena.allocate(256, 8);
-        final MemorySegment pollfds = arena.allocate(16, 8);
+        /** One allocation, sliced: capture, address, length, option value, two pollfds. */
+        private final MemorySegment all = arena.allocate(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8 + VALUE_SIZE + 16, 8);
+        final MemorySegment capture = all.asSlice(0, Syscalls.CAPTURE_LAYOUT.byteSize());
+        final MemorySegment addr = all.asSlice(CAPTURE_SIZE, Sockaddr.MAX_LENGTH);
+        final MemorySegment len = all.asSlice(CAPTURE_SIZE + Sockaddr.MAX_LENGTH, 4);
+        final MemorySegment value = all.asSlice(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8, VALUE_SIZE);
+        final MemorySegment pollfds = all.asSlice(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8 + VALUE_SIZE, 16);
         MemorySegment buffer = MemorySegment.NULL;
 
         MemorySegment buffer(long size) {
@@ -125,7 +130,8 @@ public final class Sock implements AutoCloseable {
         }
     }
 
-    private Sock(int fd, Family family, SockType type, Protocol protocol) {
+    private Sock(int fd, Family family, SockType type, Protocol protocol, Scratch control) {
+        this.control = control;
         boolean netlink = family.equals(Family.NETLINK);
         this.ref = new FdRef(fd, !netlink);
         this.family = family;
@@ -179,14 +185,13 @@ public final class Sock implements AutoCloseable {
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(protocol, "protocol");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
-            int fd = Syscalls.socket(capture, family.value(), type.value() | LibC.SOCK_CLOEXEC(), protocol.value());
-            if (fd < 0) {
-                throw Errors.of("socket(" + family + ", " + type + ", " + protocol + ")", Syscalls.errno(capture), null);
-            }
-            return new Sock(fd, family, type, protocol);
+        // The new socket's own control scratch serves the call: no arena per call.
+        Scratch control = new Scratch();
+        int fd = Syscalls.socket(control.capture, family.value(), type.value() | LibC.SOCK_CLOEXEC(), protocol.value());
+        if (fd < 0) {
+            throw Errors.of("socket(" + family + ", " + type + ", " + protocol + ")", control.errno(), null);
         }
+        return new Sock(fd, family, type, protocol, control);
     }
 
     /**
@@ -208,15 +213,13 @@ public final class Sock implements AutoCloseable {
      */
     public static SockPair pair(SockType type) throws IOException {
         Objects.requireNonNull(type, "type");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
-            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
-            if (Syscalls.socketpair(capture, Family.UNIX.value(), type.value() | LibC.SOCK_CLOEXEC(), 0, fds) < 0) {
-                throw Errors.of("socketpair(AF_UNIX, " + type + ")", Syscalls.errno(capture), null);
-            }
-            return new SockPair(new Sock(fds.getAtIndex(ValueLayout.JAVA_INT, 0), Family.UNIX, type, Protocol.DEFAULT),
-                    new Sock(fds.getAtIndex(ValueLayout.JAVA_INT, 1), Family.UNIX, type, Protocol.DEFAULT));
+        Scratch control = new Scratch();
+        MemorySegment fds = control.value;
+        if (Syscalls.socketpair(control.capture, Family.UNIX.value(), type.value() | LibC.SOCK_CLOEXEC(), 0, fds) < 0) {
+            throw Errors.of("socketpair(AF_UNIX, " + type + ")", control.errno(), null);
         }
+        return new SockPair(new Sock(fds.getAtIndex(ValueLayout.JAVA_INT, 0), Family.UNIX, type, Protocol.DEFAULT, control),
+                new Sock(fds.getAtIndex(ValueLayout.JAVA_INT, 1), Family.UNIX, type, Protocol.DEFAULT, new Scratch()));
     }
 
     /**
@@ -241,32 +244,31 @@ public final class Sock implements AutoCloseable {
         if (fd < 0) {
             throw new IllegalArgumentException("fd " + fd + " is negative");
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
-            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
-            MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
-            int[] got = new int[3];
-            int[] names = {LibC.SO_DOMAIN(), LibC.SO_TYPE(), LibC.SO_PROTOCOL()};
-            String[] labels = {"SO_DOMAIN", "SO_TYPE", "SO_PROTOCOL"};
-            for (int i = 0; i < 3; i++) {
-                len.set(ValueLayout.JAVA_INT, 0, 4);
-                if (Syscalls.getsockopt(capture, fd, LibC.SOL_SOCKET(), names[i], value, len) < 0) {
-                    throw Errors.of("getsockopt(fd " + fd + ", " + labels[i] + ")", Syscalls.errno(capture), null);
-                }
-                got[i] = value.get(ValueLayout.JAVA_INT, 0);
+        Scratch control = new Scratch();
+        MemorySegment capture = control.capture;
+        MemorySegment value = control.value;
+        MemorySegment len = control.len;
+        int[] got = new int[3];
+        int[] names = {LibC.SO_DOMAIN(), LibC.SO_TYPE(), LibC.SO_PROTOCOL()};
+        String[] labels = {"SO_DOMAIN", "SO_TYPE", "SO_PROTOCOL"};
+        for (int i = 0; i < 3; i++) {
+            len.set(ValueLayout.JAVA_INT, 0, 4);
+            if (Syscalls.getsockopt(capture, fd, LibC.SOL_SOCKET(), names[i], value, len) < 0) {
+                throw Errors.of("getsockopt(fd " + fd + ", " + labels[i] + ")", Syscalls.errno(capture), null);
             }
-            int flags = Syscalls.fcntl(capture, fd, LibC.F_GETFD(), 0);
-            if (flags < 0 || Syscalls.fcntl(capture, fd, LibC.F_SETFD(), flags | LibC.FD_CLOEXEC()) < 0) {
-                throw Errors.of("fcntl(fd " + fd + ", F_SETFD, FD_CLOEXEC)", Syscalls.errno(capture), null);
-            }
-            int status = Syscalls.fcntl(capture, fd, LibC.F_GETFL(), 0);
-            if (status < 0 || (status & LibC.O_NONBLOCK()) != 0
-                    && Syscalls.fcntl(capture, fd, LibC.F_SETFL(), status & ~LibC.O_NONBLOCK()) < 0) {
-                throw Errors.of("fcntl(fd " + fd + ", F_SETFL, blocking)", Syscalls.errno(capture), null);
-            }
-            Family family = Family.of(got[0]);
-            return new Sock(fd, family, SockType.of(got[1]), Protocol.of(family, got[2]));
+            got[i] = value.get(ValueLayout.JAVA_INT, 0);
         }
+        int flags = Syscalls.fcntl(capture, fd, LibC.F_GETFD(), 0);
+        if (flags < 0 || Syscalls.fcntl(capture, fd, LibC.F_SETFD(), flags | LibC.FD_CLOEXEC()) < 0) {
+            throw Errors.of("fcntl(fd " + fd + ", F_SETFD, FD_CLOEXEC)", Syscalls.errno(capture), null);
+        }
+        int status = Syscalls.fcntl(capture, fd, LibC.F_GETFL(), 0);
+        if (status < 0 || (status & LibC.O_NONBLOCK()) != 0
+                && Syscalls.fcntl(capture, fd, LibC.F_SETFL(), status & ~LibC.O_NONBLOCK()) < 0) {
+            throw Errors.of("fcntl(fd " + fd + ", F_SETFL, blocking)", Syscalls.errno(capture), null);
+        }
+        Family family = Family.of(got[0]);
+        return new Sock(fd, family, SockType.of(got[1]), Protocol.of(family, got[2]), control);
     }
 
     // ------------------------------------------------------------------------------ identity
@@ -430,7 +432,7 @@ public final class Sock implements AutoCloseable {
                 reader.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
                 int fd = Syscalls.accept4(reader.capture, ref.fd(), reader.addr, reader.len, LibC.SOCK_CLOEXEC());
                 if (fd >= 0) {
-                    Sock s = new Sock(fd, family, type, protocol);
+                    Sock s = new Sock(fd, family, type, protocol, new Scratch());
                     return new Accepted(s, decode(reader));
                 }
                 int errno = reader.errno();
