@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ping-pong latency of panama-sockets against C and JDK NIO, measured side by side in one run.
+# Ping-pong latency and bulk throughput of panama-sockets against C and JDK NIO, measured side by
+# side in one run.
 #
 #   scripts/bench.sh [ROUNDS] [RUNS]     (defaults: 200000 rounds, 5 runs)
 #
@@ -24,9 +25,18 @@ java=("$JDK/bin/java" --enable-native-access=io.github.panamasockets -p "$jar"
       --add-modules io.github.panamasockets -cp "$work/cls" PingPong)
 
 kinds=(unix-stream unix-seqpacket unix-dgram tcp4 tcp6)
+bulks=(bulk-1024 bulk-65536 bulk-1048576)
 results=$work/results
+bulk_results=$work/bulk
 : > "$results"
+: > "$bulk_results"
 for run in $(seq "$runs"); do
+  for bulk in "${bulks[@]}"; do
+    taskset -c 0 "$work/pingpong" "$bulk" 2048 >> "$bulk_results"
+    for impl in panama panama-heap nio nio-heap; do
+      taskset -c 0 "${java[@]}" "$bulk" "$impl" 2048 >> "$bulk_results"
+    done
+  done
   for kind in "${kinds[@]}"; do
     taskset -c 0 "$work/pingpong" "$kind" "$rounds" | sed 's/^\([^ ]*\) /\1 c /' >> "$results"
     for impl in panama panama-heap nio; do
@@ -38,7 +48,7 @@ for run in $(seq "$runs"); do
 done
 
 mkdir -p "$root/docs"
-python3 - "$results" "$rounds" "$runs" > "$root/docs/BENCHMARKS.md" <<'PY'
+python3 - "$results" "$rounds" "$runs" "$bulk_results" > "$root/docs/BENCHMARKS.md" <<'PY'
 import statistics, sys, platform, subprocess, datetime
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 med = {}
@@ -64,5 +74,21 @@ for kind in dict.fromkeys(k for k, _ in med):
         v = [m(kind, impl, i) for i in range(4)]
         print(f"| {kind} | {impl} | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} | {v[3]:.0f} | "
               f"{v[0]/c[0]:.2f} | {v[1]/c[1]:.2f} | {v[3]/c[3]:.2f} |")
+bulk = {}
+for line in open(sys.argv[4]):
+    if line.strip():
+        kind, impl, mbs = line.split()
+        bulk.setdefault((kind, impl), []).append(float(mbs))
+print("\nBulk transfer over a Unix stream pair, 2 GiB in writes of the size shown, both threads on")
+print("CPU 0. `panama` and `nio` write from native memory (a direct buffer for NIO), `-heap` from a")
+print("`byte[]` or heap buffer. Higher is better.\n")
+print("| write size | implementation | MB/s | / C | / NIO heap |")
+print("|---|---|---|---|---|")
+for kind in dict.fromkeys(k for k, _ in bulk):
+    c = statistics.median(bulk[(kind, 'c')])
+    nh = statistics.median(bulk[(kind, 'nio-heap')])
+    for impl in ['c', 'panama', 'panama-heap', 'nio', 'nio-heap']:
+        v = statistics.median(bulk[(kind, impl)])
+        print(f"| {kind[5:]} | {impl} | {v:.0f} | {v/c:.2f} | {v/nh:.2f} |")
 PY
 cat "$root/docs/BENCHMARKS.md"

@@ -4,8 +4,9 @@
  * ratio to this one.
  *
  *   pingpong KIND ROUNDS    KIND: unix-stream unix-seqpacket unix-dgram tcp4 tcp6
+ *   pingpong bulk-SIZE MIB  writes of SIZE bytes over a Unix stream pair, MIB mebibytes in all
  *
- * Prints: KIND p50_ns p99_ns p999_ns msgs_per_s
+ * Prints: KIND p50_ns p99_ns p999_ns msgs_per_s, or for bulk: KIND MB_per_s
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -80,7 +81,47 @@ static void *echo(void *arg) {
     return NULL;
 }
 
+static long bulk_total;
+static size_t bulk_size;
+
+static void *drain(void *arg) {
+    int fd = *(int *) arg;
+    char *buf = malloc(1 << 20);
+    long got = 0;
+    while (got < bulk_total) {
+        ssize_t n = recv(fd, buf, 1 << 20, 0);
+        if (n <= 0) die("drain recv");
+        got += n;
+    }
+    free(buf);
+    return NULL;
+}
+
+static int bulk(const char *kind, long mib) {
+    bulk_size = (size_t) atol(kind + 5);
+    bulk_total = mib << 20;
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) die("socketpair");
+    char *buf = calloc(1, bulk_size);
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, drain, &fds[1]) != 0) die("pthread_create");
+    long long t0 = now_ns();
+    for (long sent = 0; sent < bulk_total; ) {
+        size_t want = bulk_total - sent < (long) bulk_size ? (size_t) (bulk_total - sent) : bulk_size;
+        ssize_t n = send(fds[0], buf, want, MSG_NOSIGNAL);
+        if (n < 0) die("bulk send");
+        sent += n;
+    }
+    pthread_join(reader, NULL);
+    long long t = now_ns() - t0;
+    printf("%s c %.0f\n", kind, bulk_total * 1e3 / t);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && strncmp(argv[1], "bulk-", 5) == 0) {
+        return bulk(argv[1], atol(argv[2]));
+    }
     if (argc != 3) {
         fprintf(stderr, "usage: %s KIND ROUNDS\n", argv[0]);
         return 2;

@@ -34,6 +34,10 @@ public final class PingPong {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].startsWith("bulk-")) {
+            bulk(Integer.parseInt(args[0].substring(5)), args[1], Long.parseLong(args[2]));
+            return;
+        }
         String kind = args[0];
         String impl = args[1];
         int rounds = Integer.parseInt(args[2]);
@@ -68,6 +72,79 @@ public final class PingPong {
         Arrays.sort(t);
         System.out.printf("%s %s %d %d %d %.0f%n", kind, impl, t[rounds / 2], t[rounds * 99 / 100],
                 t[rounds * 999 / 1000], rounds * 1e9 / elapsed);
+    }
+
+    /**
+     * Bulk transfer over a Unix stream pair: writes of {@code size} bytes, {@code mib} MiB in all,
+     * drained by another thread. Prints: bulk-SIZE IMPL MB_per_s.
+     */
+    private static void bulk(int size, String impl, long mib) throws Exception {
+        if (impl.startsWith("nio")) {
+            nioBulk(size, impl.equals("nio-heap"), mib);
+            return;
+        }
+        long total = mib << 20;
+        SockPair pair = Sock.pair(SockType.STREAM);
+        Thread drain = Thread.ofPlatform().start(() -> {
+            try {
+                MemorySegment buf = Arena.ofAuto().allocate(1 << 20);
+                long got = 0;
+                while (got < total) {
+                    got += pair.second().recv(buf);
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        byte[] heap = new byte[size];
+        MemorySegment direct = Arena.ofAuto().allocate(size);
+        long t0 = System.nanoTime();
+        for (long sent = 0; sent < total; ) {
+            int want = (int) Math.min(size, total - sent);
+            sent += impl.equals("panama-heap") ? pair.first().send(heap, 0, want)
+                    : pair.first().send(direct.asSlice(0, want));
+        }
+        drain.join();
+        long t = System.nanoTime() - t0;
+        System.out.printf("bulk-%d %s %.0f%n", size, impl, total * 1e3 / t);
+        pair.close();
+    }
+
+    private static void nioBulk(int size, boolean heap, long mib) throws Exception {
+        long total = mib << 20;
+        Path dir = Files.createTempDirectory("bulk");
+        var address = UnixDomainSocketAddress.of(dir.resolve("s"));
+        SocketChannel a;
+        SocketChannel b;
+        try (var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(address)) {
+            a = SocketChannel.open(address);
+            b = server.accept();
+        }
+        Files.delete(dir.resolve("s"));
+        Files.delete(dir);
+        Thread drain = Thread.ofPlatform().start(() -> {
+            try {
+                ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+                long got = 0;
+                while (got < total) {
+                    buf.clear();
+                    got += b.read(buf);
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        ByteBuffer src = heap ? ByteBuffer.allocate(size) : ByteBuffer.allocateDirect(size);
+        long t0 = System.nanoTime();
+        for (long sent = 0; sent < total; ) {
+            src.clear().limit((int) Math.min(size, total - sent));
+            sent += a.write(src);
+        }
+        drain.join();
+        long t = System.nanoTime() - t0;
+        System.out.printf("bulk-%d %s %.0f%n", size, heap ? "nio-heap" : "nio", total * 1e3 / t);
+        a.close();
+        b.close();
     }
 
     private static End[] panama(String kind, boolean heap) throws IOException {
