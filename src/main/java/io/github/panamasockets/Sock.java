@@ -3,6 +3,8 @@ package io.github.panamasockets;
 import io.github.panamasockets.address.Sockaddr;
 import io.github.panamasockets.address.SockaddrUnix;
 import io.github.panamasockets.internal.gen.LibC;
+import io.github.panamasockets.internal.gen.iovec;
+import io.github.panamasockets.internal.gen.msghdr;
 import io.github.panamasockets.internal.sys.FdRef;
 import io.github.panamasockets.internal.sys.Syscalls;
 
@@ -16,6 +18,7 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,6 +58,7 @@ public final class Sock implements AutoCloseable {
     private static final int NOSIGNAL = LibC.MSG_NOSIGNAL();
     private static final int DONTWAIT = LibC.MSG_DONTWAIT();
     private static final int TRUNC = LibC.MSG_TRUNC();
+    private static final int CMSG_CLOEXEC = LibC.MSG_CMSG_CLOEXEC();
     private static final int EINTR = LibC.EINTR();
     private static final int EAGAIN = LibC.EAGAIN();
     private static final int EINPROGRESS = LibC.EINPROGRESS();
@@ -117,6 +121,16 @@ public final class Sock implements AutoCloseable {
         final MemorySegment value = all.asSlice(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8, VALUE_SIZE);
         final MemorySegment pollfds = all.asSlice(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8 + VALUE_SIZE, 16);
         MemorySegment buffer = MemorySegment.NULL;
+
+        /** msghdr, iovecs and control data for sendmsg and recvmsg, grown on demand. */
+        MemorySegment aux = MemorySegment.NULL;
+
+        MemorySegment aux(long size) {
+            if (aux.byteSize() < size) {
+                aux = arena.allocate(Math.max(size, 1024), 16);
+            }
+            return aux;
+        }
 
         MemorySegment buffer(long size) {
             if (buffer.byteSize() < size) {
@@ -1407,7 +1421,222 @@ public final class Sock implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------ messages
-    // (sendmsg/recvmsg methods go here)
+    /**
+     * Sends bytes gathered from several buffers, with control messages and an optional address;
+     * <a href="https://man7.org/linux/man-pages/man2/sendmsg.2.html">sendmsg(2)</a> with
+     * {@code MSG_NOSIGNAL}. Each buffer's position advances past the bytes sent from it. The
+     * control list is copied and checked before the call.
+     *
+     * {@snippet :
+     * // pass this process's stdin to the peer, with a note
+     * pair.first().sendmsg(null, java.util.List.of(Cmsg.fds(OwnedFd.borrow(0))), 0,
+     *         java.nio.ByteBuffer.wrap("stdin".getBytes()));
+     * }
+     *
+     * @param to the destination, or null on a connected socket
+     * @param control the control messages; empty for none
+     * @param flags {@link MsgFlags} to add, or 0
+     * @param buffers the data, in order; heap buffers are copied, direct ones are not
+     * @return how many bytes were sent
+     * @throws IOException if the call fails or the socket is closed
+     * @throws IllegalArgumentException if the address is of another family or a control message is
+     *         bad
+     * @throws NullPointerException if {@code control}, {@code buffers} or an element is null
+     */
+    public long sendmsg(Sockaddr to, List<? extends Cmsg> control, int flags, ByteBuffer... buffers) throws IOException {
+        if (to != null) {
+            checkFamily("sendmsg", to);
+        }
+        List<Cmsg> cmsgs = List.copyOf(Objects.requireNonNull(control, "control"));
+        long controlSize = Messages.size(cmsgs);
+        ByteBuffer[] bufs = buffers.clone();
+        long total = 0;
+        for (ByteBuffer b : bufs) {
+            total += Objects.requireNonNull(b, "a buffer is null").remaining();
+        }
+        enter(writeLock, "sendmsg");
+        try {
+            long iovs = iovec.layout().byteSize() * bufs.length;
+            long msgSize = msghdr.layout().byteSize();
+            MemorySegment aux = writer.aux(msgSize + iovs + controlSize);
+            MemorySegment msg = aux.asSlice(0, msgSize);
+            MemorySegment iov = aux.asSlice(msgSize, iovs);
+            MemorySegment ctl = aux.asSlice(msgSize + iovs, controlSize);
+            msg.fill((byte) 0);
+            // Heap data is copied into one bounce buffer; each iovec points at its part.
+            long heapBytes = 0;
+            for (ByteBuffer b : bufs) {
+                heapBytes += b.isDirect() ? 0 : b.remaining();
+            }
+            MemorySegment bounce = writer.buffer(heapBytes);
+            long at = 0;
+            for (int i = 0; i < bufs.length; i++) {
+                ByteBuffer b = bufs[i];
+                MemorySegment base;
+                if (b.isDirect()) {
+                    base = MemorySegment.ofBuffer(b);
+                } else {
+                    base = bounce.asSlice(at, b.remaining());
+                    MemorySegment.copy(MemorySegment.ofBuffer(b), 0, base, 0, b.remaining());
+                    at += b.remaining();
+                }
+                MemorySegment v = iov.asSlice(i * iovec.layout().byteSize());
+                iovec.iov_base(v, base);
+                iovec.iov_len(v, b.remaining());
+            }
+            msghdr.msg_iov(msg, iov);
+            msghdr.msg_iovlen(msg, bufs.length);
+            if (to != null) {
+                msghdr.msg_name(msg, writer.addr);
+                msghdr.msg_namelen(msg, to.encode(writer.addr));
+            }
+            if (controlSize > 0) {
+                Messages.encode(cmsgs, ctl);
+                msghdr.msg_control(msg, ctl);
+                msghdr.msg_controllen(msg, controlSize);
+            }
+            int all = flags | NOSIGNAL | (pollSends ? DONTWAIT : 0);
+            long n;
+            while (true) {
+                n = Syscalls.sendmsg(writer.capture, ref.fd(), msg, all);
+                if (n >= 0) {
+                    break;
+                }
+                int errno = writer.errno();
+                if (errno == EAGAIN && pollSends && (flags & DONTWAIT) == 0) {
+                    awaitReady("sendmsg", writer, POLLOUT);
+                } else if (errno != EINTR) {
+                    throw errno == EAGAIN ? new SyscallException("sendmsg", errno, to) : error("sendmsg", errno, to);
+                }
+            }
+            advance(bufs, n);
+            return n;
+        } finally {
+            exit(writeLock);
+        }
+    }
+
+    /**
+     * Receives into several buffers in turn, with the sender, the flags the kernel reports and the
+     * control messages asked for; <a href="https://man7.org/linux/man-pages/man2/recvmsg.2.html">recvmsg(2)</a>
+     * with {@code MSG_CMSG_CLOEXEC}. Each buffer's position advances past the bytes received into
+     * it. Control data is read only from a call that succeeded; every descriptor the kernel passed
+     * is returned, also when the control data was cut ({@link MsgResult#controlTruncated()}).
+     *
+     * {@snippet :
+     * var got = pair.second().recvmsg(ControlSpec.fds(1), 0, java.nio.ByteBuffer.allocate(64));
+     * got.control()   // ==> [Fds[fds=[OwnedFd[9]]]]
+     * }
+     *
+     * @param want the control messages to make room for
+     * @param flags {@link MsgFlags} such as {@link MsgFlags#PEEK}, {@link MsgFlags#TRUNC} or
+     *        {@link MsgFlags#WAITALL}; 0 for none
+     * @param buffers where the data goes, in order; heap buffers are filled through a copy
+     * @return the length (-1 at end of stream), flags, sender and control messages
+     * @throws IOException if the call fails or the socket is closed
+     * @throws IllegalArgumentException if a buffer is read-only
+     * @throws NullPointerException if {@code want}, {@code buffers} or an element is null
+     */
+    public MsgResult recvmsg(ControlSpec want, int flags, ByteBuffer... buffers) throws IOException {
+        Objects.requireNonNull(want, "want");
+        ByteBuffer[] bufs = buffers.clone();
+        long heapBytes = 0;
+        for (ByteBuffer b : bufs) {
+            if (Objects.requireNonNull(b, "a buffer is null").isReadOnly()) {
+                throw new IllegalArgumentException("recvmsg into a read-only buffer: " + b);
+            }
+            heapBytes += b.isDirect() ? 0 : b.remaining();
+        }
+        long controlSize = Messages.size(want);
+        enter(readLock, "recvmsg");
+        try {
+            long iovs = iovec.layout().byteSize() * bufs.length;
+            long msgSize = msghdr.layout().byteSize();
+            MemorySegment aux = reader.aux(msgSize + iovs + controlSize);
+            MemorySegment msg = aux.asSlice(0, msgSize);
+            MemorySegment iov = aux.asSlice(msgSize, iovs);
+            MemorySegment ctl = aux.asSlice(msgSize + iovs, controlSize);
+            MemorySegment bounce = reader.buffer(heapBytes);
+            long at = 0;
+            for (int i = 0; i < bufs.length; i++) {
+                ByteBuffer b = bufs[i];
+                MemorySegment base = b.isDirect() ? MemorySegment.ofBuffer(b) : bounce.asSlice(at, b.remaining());
+                at += b.isDirect() ? 0 : b.remaining();
+                MemorySegment v = iov.asSlice(i * iovec.layout().byteSize());
+                iovec.iov_base(v, base);
+                iovec.iov_len(v, b.remaining());
+            }
+            int all = flags | CMSG_CLOEXEC | (pollReceives ? DONTWAIT : 0);
+            long n;
+            while (true) {
+                msg.fill((byte) 0);
+                msghdr.msg_name(msg, reader.addr);
+                msghdr.msg_namelen(msg, Sockaddr.MAX_LENGTH);
+                msghdr.msg_iov(msg, iov);
+                msghdr.msg_iovlen(msg, bufs.length);
+                if (controlSize > 0) {
+                    msghdr.msg_control(msg, ctl);
+                    msghdr.msg_controllen(msg, controlSize);
+                }
+                n = Syscalls.recvmsg(reader.capture, ref.fd(), msg, all);
+                if (n >= 0) {
+                    break;
+                }
+                int errno = reader.errno();
+                if (errno == EAGAIN && pollReceives && (flags & DONTWAIT) == 0) {
+                    awaitReady("recvmsg", reader, POLLIN);
+                } else if (errno != EINTR) {
+                    throw errno == EAGAIN && (flags & DONTWAIT) != 0
+                            ? new SyscallException("recvmsg", errno, null) : error("recvmsg", errno, null);
+                }
+            }
+            // Only now, with the call succeeded, is the control data the kernel's.
+            List<Cmsg> cmsgs = controlSize > 0 ? Messages.decode(ctl, msghdr.msg_controllen(msg)) : List.of();
+            int outFlags = msghdr.msg_flags(msg);
+            int nameLen = msghdr.msg_namelen(msg);
+            Sockaddr from = nameLen > 0 ? Sockaddr.decode(reader.addr, Math.min(nameLen, Sockaddr.MAX_LENGTH))
+                    : family.equals(Family.UNIX) ? SockaddrUnix.unnamed() : null;
+            // Copy heap parts out, then advance every buffer by what it received.
+            long received = Math.min(n, at + directBytes(bufs));
+            long copied = 0;
+            long left = received;
+            for (ByteBuffer b : bufs) {
+                long k = Math.min(left, b.remaining());
+                if (!b.isDirect() && k > 0) {
+                    MemorySegment.copy(bounce, copied, MemorySegment.ofBuffer(b), 0, k);
+                }
+                copied += b.isDirect() ? 0 : b.remaining();
+                left -= k;
+            }
+            advance(bufs, received);
+            long length = n == 0 && endOfStream() ? -1 : n;
+            return new MsgResult(length, outFlags, from, cmsgs);
+        } finally {
+            exit(readLock);
+        }
+    }
+
+    private static long directBytes(ByteBuffer[] bufs) {
+        long d = 0;
+        for (ByteBuffer b : bufs) {
+            d += b.isDirect() ? b.remaining() : 0;
+        }
+        return d;
+    }
+
+    /** Moves buffer positions forward over {@code n} bytes, filling them in order. */
+    private static void advance(ByteBuffer[] bufs, long n) {
+        for (ByteBuffer b : bufs) {
+            int k = (int) Math.min(n, b.remaining());
+            b.position(b.position() + k);
+            n -= k;
+        }
+    }
+
+    /** Whether a 0-byte receive is the end of the stream rather than an empty message. */
+    private boolean endOfStream() {
+        return type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET) && peerHungUp();
+    }
 
     // ------------------------------------------------------------------------------ streams
 

@@ -112,6 +112,11 @@ public final class SockOpt<T> {
     /** {@code IP_DROP_MEMBERSHIP}: leave an IPv4 multicast group; ip(7). */
     public static final SockOpt<Membership> IP_DROP_MEMBERSHIP = wo("IP_DROP_MEMBERSHIP", LibC.IPPROTO_IP(), LibC.IP_DROP_MEMBERSHIP(), Codecs.MREQN, Family.INET);
 
+    /** {@code IP_PKTINFO}: receive each datagram's destination and interface as {@link Cmsg.PktInfo}; ip(7). */
+    public static final SockOpt<Boolean> IP_PKTINFO = rw("IP_PKTINFO", LibC.IPPROTO_IP(), LibC.IP_PKTINFO(), Codecs.BOOL, Family.INET);
+
+    /** {@code IPV6_RECVPKTINFO}: receive each datagram's destination and interface as {@link Cmsg.PktInfo}; ipv6(7). */
+    public static final SockOpt<Boolean> IPV6_RECVPKTINFO = rw("IPV6_RECVPKTINFO", LibC.IPPROTO_IPV6(), LibC.IPV6_RECVPKTINFO(), Codecs.BOOL, Family.INET6);
     /** {@code IPV6_V6ONLY}: accept only IPv6, not IPv4-mapped peers; ipv6(7). */
     public static final SockOpt<Boolean> IPV6_V6ONLY = rw("IPV6_V6ONLY", LibC.IPPROTO_IPV6(), LibC.IPV6_V6ONLY(), Codecs.BOOL, Family.INET6);
     /** {@code IPV6_UNICAST_HOPS}: the hop limit of outgoing unicast, 1 to 255, or -1 for the route's; ipv6(7). */

@@ -49,6 +49,8 @@ public final class Syscalls {
     private static final MethodHandle RECV = link(LibC.recv$address(), LibC.recv$descriptor());
     private static final MethodHandle SENDTO = link(LibC.sendto$address(), LibC.sendto$descriptor());
     private static final MethodHandle RECVFROM = link(LibC.recvfrom$address(), LibC.recvfrom$descriptor());
+    private static final MethodHandle SENDMSG = link(LibC.sendmsg$address(), LibC.sendmsg$descriptor());
+    private static final MethodHandle RECVMSG = link(LibC.recvmsg$address(), LibC.recvmsg$descriptor());
     private static final MethodHandle SETSOCKOPT = link(LibC.setsockopt$address(), LibC.setsockopt$descriptor());
     private static final MethodHandle GETSOCKOPT = link(LibC.getsockopt$address(), LibC.getsockopt$descriptor());
     private static final MethodHandle CLOSE = link(LibC.close$address(), LibC.close$descriptor());
@@ -457,6 +459,39 @@ public final class Syscalls {
     public static int fcntl(MemorySegment capture, int fd, int cmd, int arg) {
         try {
             return (int) FCNTL_INT.invokeExact(capture, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+    /**
+     * sendmsg(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param msg the struct msghdr
+     * @param flags flags
+     * @return bytes sent, or -1
+     */
+    public static long sendmsg(MemorySegment capture, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) SENDMSG.invokeExact(capture, fd, msg, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * recvmsg(2).
+     *
+     * @param capture the errno capture segment
+     * @param fd fd
+     * @param msg the struct msghdr, filled in
+     * @param flags flags
+     * @return bytes received, or -1
+     */
+    public static long recvmsg(MemorySegment capture, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) RECVMSG.invokeExact(capture, fd, msg, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -1,0 +1,42 @@
+package io.github.panamasockets;
+
+import io.github.panamasockets.address.Sockaddr;
+
+import java.util.List;
+
+/**
+ * What {@link Sock#recvmsg} returns: the bytes received, the flags the kernel reported, the
+ * sender, and the control messages. Descriptors among them belong to the caller.
+ *
+ * {@snippet :
+ * var got = sock.recvmsg(ControlSpec.NONE, 0, java.nio.ByteBuffer.allocate(8));
+ * got.truncated()   // true if the datagram was longer than the buffers
+ * }
+ *
+ * @param length bytes received (with {@link MsgFlags#TRUNC} asked, a datagram's real length); -1
+ *        at end of stream
+ * @param flags the {@code msg_flags} the kernel returned, such as {@link MsgFlags#TRUNC}
+ * @param from the sender, or null where the kernel gives none
+ * @param control the control messages, in the order received
+ */
+public record MsgResult(long length, int flags, Sockaddr from, List<Cmsg> control) {
+
+    /**
+     * Copies the control list.
+     *
+     * @throws NullPointerException if {@code control} is null
+     */
+    public MsgResult {
+        control = List.copyOf(control);
+    }
+
+    /** {@return whether the data was cut because the buffers were too small ({@code MSG_TRUNC})} */
+    public boolean truncated() {
+        return (flags & MsgFlags.TRUNC) != 0;
+    }
+
+    /** {@return whether control data was cut for lack of room ({@code MSG_CTRUNC})} */
+    public boolean controlTruncated() {
+        return (flags & MsgFlags.CTRUNC) != 0;
+    }
+}
