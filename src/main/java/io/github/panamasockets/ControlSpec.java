@@ -13,7 +13,7 @@ package io.github.panamasockets;
  * @param maxFds room for this many descriptors, 0 to {@value Cmsg#MAX_FDS}
  * @param credentials room for {@code SCM_CREDENTIALS}
  * @param pktInfo room for {@code IP_PKTINFO} or {@code IPV6_PKTINFO}
- * @param extraBytes further room, for other control messages, 0 to 65536
+ * @param extraBytes further room, in exact bytes, for other control messages: 0 to 65536
  */
 public record ControlSpec(int maxFds, boolean credentials, boolean pktInfo, int extraBytes) {
 

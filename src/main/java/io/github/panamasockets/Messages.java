@@ -83,7 +83,7 @@ final class Messages {
         return (spec.maxFds() > 0 ? space(4L * spec.maxFds()) : 0)
                 + (spec.credentials() ? space(ucred.layout().byteSize()) : 0)
                 + (spec.pktInfo() ? space(Math.max(in_pktinfo.layout().byteSize(), in6_pktinfo.layout().byteSize())) : 0)
-                + (spec.extraBytes() > 0 ? align(spec.extraBytes()) : 0);
+                + spec.extraBytes();
     }
 
     /** Writes the messages into {@code dst}, which is {@link #size(List)} bytes. */

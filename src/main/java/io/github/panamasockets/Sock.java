@@ -1616,6 +1616,103 @@ public final class Sock implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #sendmsg(Sockaddr, List, int, ByteBuffer...)} over memory segments: native ones are
+     * sent in place, heap ones through a copy.
+     *
+     * {@snippet :
+     * var arena = java.lang.foreign.Arena.ofAuto();
+     * sock.sendmsg(null, java.util.List.of(), 0, arena.allocateFrom("head"), arena.allocateFrom("body"));
+     * }
+     *
+     * @param to the destination, or null on a connected socket
+     * @param control the control messages; empty for none
+     * @param flags {@link MsgFlags} to add, or 0
+     * @param buffers the data, in order
+     * @return how many bytes were sent
+     * @throws IOException if the call fails or the socket is closed
+     * @throws UnsupportedOperationException if a heap segment is not backed by a {@code byte[]}
+     * @throws NullPointerException if an argument or element is null
+     */
+    public long sendmsg(Sockaddr to, List<? extends Cmsg> control, int flags, MemorySegment... buffers) throws IOException {
+        return sendmsg(to, control, flags, asBuffers(buffers));
+    }
+
+    /**
+     * {@link #sendmsg(Sockaddr, List, int, ByteBuffer...)} over byte arrays, each sent whole.
+     *
+     * {@snippet :
+     * sock.sendmsg(null, java.util.List.of(), 0, "head".getBytes(), "body".getBytes());
+     * }
+     *
+     * @param to the destination, or null on a connected socket
+     * @param control the control messages; empty for none
+     * @param flags {@link MsgFlags} to add, or 0
+     * @param buffers the data, in order
+     * @return how many bytes were sent
+     * @throws IOException if the call fails or the socket is closed
+     * @throws NullPointerException if an argument or element is null
+     */
+    public long sendmsg(Sockaddr to, List<? extends Cmsg> control, int flags, byte[]... buffers) throws IOException {
+        return sendmsg(to, control, flags, asBuffers(buffers));
+    }
+
+    /**
+     * {@link #recvmsg(ControlSpec, int, ByteBuffer...)} into memory segments, each filled from its
+     * start.
+     *
+     * {@snippet :
+     * var arena = java.lang.foreign.Arena.ofAuto();
+     * sock.recvmsg(ControlSpec.NONE, 0, arena.allocate(16), arena.allocate(1500));
+     * }
+     *
+     * @param want the control messages to make room for
+     * @param flags {@link MsgFlags}, or 0
+     * @param buffers where the data goes, in order
+     * @return the length, flags, sender and control messages
+     * @throws IOException if the call fails or the socket is closed
+     * @throws UnsupportedOperationException if a heap segment is not backed by a {@code byte[]}
+     * @throws NullPointerException if an argument or element is null
+     */
+    public MsgResult recvmsg(ControlSpec want, int flags, MemorySegment... buffers) throws IOException {
+        return recvmsg(want, flags, asBuffers(buffers));
+    }
+
+    /**
+     * {@link #recvmsg(ControlSpec, int, ByteBuffer...)} into byte arrays, each filled from its start.
+     *
+     * {@snippet :
+     * byte[] head = new byte[4], body = new byte[100];
+     * sock.recvmsg(ControlSpec.NONE, 0, head, body).length()
+     * }
+     *
+     * @param want the control messages to make room for
+     * @param flags {@link MsgFlags}, or 0
+     * @param buffers where the data goes, in order
+     * @return the length, flags, sender and control messages
+     * @throws IOException if the call fails or the socket is closed
+     * @throws NullPointerException if an argument or element is null
+     */
+    public MsgResult recvmsg(ControlSpec want, int flags, byte[]... buffers) throws IOException {
+        return recvmsg(want, flags, asBuffers(buffers));
+    }
+
+    private static ByteBuffer[] asBuffers(MemorySegment[] segments) {
+        ByteBuffer[] b = new ByteBuffer[segments.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = Objects.requireNonNull(segments[i], "a buffer is null").asByteBuffer();
+        }
+        return b;
+    }
+
+    private static ByteBuffer[] asBuffers(byte[][] arrays) {
+        ByteBuffer[] b = new ByteBuffer[arrays.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = ByteBuffer.wrap(Objects.requireNonNull(arrays[i], "a buffer is null"));
+        }
+        return b;
+    }
+
     private static long directBytes(ByteBuffer[] bufs) {
         long d = 0;
         for (ByteBuffer b : bufs) {

@@ -116,9 +116,9 @@ class MessageTest {
             MsgResult r = pair.second().recvmsg(new ControlSpec(room, false, false, extra), 0, ByteBuffer.allocate(4));
             assertEquals(1, r.length());
             List<OwnedFd> got = fdsOf(r);
-            // The control buffer recvmsg made: CMSG_SPACE(4 * room) for the fds, plus extra, each
-            // rounded up to 8 bytes. The kernel fits as many 4-byte fds after the 16-byte header.
-            long bytes = (room > 0 ? 16 + ((4L * room + 7) & ~7) : 0) + ((extra + 7L) & ~7);
+            // The control buffer recvmsg made: CMSG_SPACE(4 * room) for the fds plus the extra bytes.
+            // The kernel fits as many 4-byte fds as there is room for after the 16-byte header.
+            long bytes = (room > 0 ? 16 + ((4L * room + 7) & ~7) : 0) + extra;
             int fit = (int) Math.min(3, Math.max(0, (bytes - 16) / 4));
             assertEquals(fit < 3, r.controlTruncated(), MsgFlags.toString(r.flags()));
             assertEquals(fit, got.size(), "descriptors returned");
@@ -229,6 +229,26 @@ class MessageTest {
             assertEquals("abcdefghij", new String(whole.array(), 0, 10));
             pair.first().close();
             assertEquals(-1, pair.second().recvmsg(ControlSpec.NONE, 0, ByteBuffer.allocate(1)).length());
+        }
+    }
+
+    @Test
+    void byteArraysAndSegmentsScatterAndGatherToo() throws Exception {
+        try (var pair = Sock.pair(SockType.DGRAM); Arena arena = Arena.ofConfined()) {
+            assertEquals(7, pair.first().sendmsg(null, List.of(), 0, "abc".getBytes(), "defg".getBytes()));
+            byte[] x = new byte[2];
+            byte[] y = new byte[10];
+            assertEquals(7, pair.second().recvmsg(ControlSpec.NONE, 0, x, y).length());
+            assertEquals("ab", new String(x));
+            assertEquals("cdefg", new String(y, 0, 5));
+            assertEquals(8, pair.first().sendmsg(null, List.of(), 0, arena.allocateFrom("seg"),
+                    MemorySegment.ofArray("ment".getBytes())));
+            MemorySegment into = arena.allocate(16);
+            byte[] heap = new byte[3];
+            MsgResult r = pair.second().recvmsg(ControlSpec.NONE, 0, MemorySegment.ofArray(heap), into);
+            assertEquals(8, r.length());
+            assertEquals("seg", new String(heap));
+            assertEquals("ment", into.getString(1));
         }
     }
 
