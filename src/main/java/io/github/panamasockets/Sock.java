@@ -1450,9 +1450,8 @@ public final class Sock implements AutoCloseable {
         List<Cmsg> cmsgs = List.copyOf(Objects.requireNonNull(control, "control"));
         long controlSize = Messages.size(cmsgs);
         ByteBuffer[] bufs = buffers.clone();
-        long total = 0;
         for (ByteBuffer b : bufs) {
-            total += Objects.requireNonNull(b, "a buffer is null").remaining();
+            Objects.requireNonNull(b, "a buffer is null");
         }
         enter(writeLock, "sendmsg");
         try {
