@@ -19,7 +19,12 @@ public record Linger(boolean on, int seconds) {
     public static final Linger OFF = new Linger(false, 0);
 
     /**
-     * Checks the timeout.
+     * Checks the timeout of a {@code struct linger} for setsockopt(2) {@code SO_LINGER}; see
+     * socket(7).
+     *
+     * {@snippet :
+     * new Linger(true, 0)   // on for 0 s: close discards unsent data and resets the connection
+     * }
      *
      * @throws IllegalArgumentException if {@code seconds} is negative
      */
@@ -30,7 +35,12 @@ public record Linger(boolean on, int seconds) {
     }
 
     /**
-     * {@return linger on, for this many seconds}
+     * {@return linger on, for this many seconds}: the value for setsockopt(2) {@code SO_LINGER};
+     * see socket(7).
+     *
+     * {@snippet :
+     * Linger.seconds(5)   // ==> Linger[on=true, seconds=5]
+     * }
      *
      * @param seconds 0 or more; 0 resets the connection on close
      * @throws IllegalArgumentException if {@code seconds} is negative

@@ -21,7 +21,13 @@ import java.util.Objects;
 public record Membership(InetAddress group, int interfaceIndex) {
 
     /**
-     * Checks the group and the index.
+     * Checks the group and the index of a {@code struct ip_mreqn} or {@code struct ipv6_mreq} for
+     * setsockopt(2); see ip(7) and ipv6(7).
+     *
+     * {@snippet :
+     * new Membership(java.net.InetAddress.getByName("ff02::1:2"), 0)   // the kernel picks the interface
+     * new Membership(java.net.InetAddress.getByName("10.0.0.1"), 0)    // IllegalArgumentException: not multicast
+     * }
      *
      * @throws IllegalArgumentException if the group is not a multicast address, or the index is
      *         negative

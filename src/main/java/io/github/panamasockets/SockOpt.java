@@ -75,7 +75,7 @@ public final class SockOpt<T> {
     public static final SockOpt<String> SO_BINDTODEVICE = rw("SO_BINDTODEVICE", LibC.SOL_SOCKET(), LibC.SO_BINDTODEVICE(), Codecs.IFNAME, null);
     /** {@code SO_PEERCRED}: the connected Unix peer's pid, uid and gid; unix(7). */
     public static final SockOpt<PeerCred> SO_PEERCRED = ro("SO_PEERCRED", LibC.SOL_SOCKET(), LibC.SO_PEERCRED(), Codecs.UCRED, Family.UNIX);
-    /** {@code SO_PASSCRED}: receive the sender's credentials with each message; unix(7). */
+    /** {@code SO_PASSCRED}: receive the sender's credentials with each message; Unix and netlink sockets only on recent kernels (others give EOPNOTSUPP); unix(7). */
     public static final SockOpt<Boolean> SO_PASSCRED = rw("SO_PASSCRED", LibC.SOL_SOCKET(), LibC.SO_PASSCRED(), Codecs.BOOL, null);
     /** {@code SO_MARK}: the firewall mark on outgoing packets (CAP_NET_ADMIN); socket(7). */
     public static final SockOpt<Integer> SO_MARK = rw("SO_MARK", LibC.SOL_SOCKET(), LibC.SO_MARK(), Codecs.INT, null);
@@ -97,14 +97,14 @@ public final class SockOpt<T> {
     /** {@code TCP_INFO}: the kernel's view of the connection; tcp(7). */
     public static final SockOpt<TcpInfo> TCP_INFO = ro("TCP_INFO", LibC.IPPROTO_TCP(), LibC.TCP_INFO(), Codecs.TCP_INFO, null);
 
-    /** {@code IP_TTL}: the time-to-live of outgoing packets, 1 to 255; ip(7). */
-    public static final SockOpt<Integer> IP_TTL = rw("IP_TTL", LibC.IPPROTO_IP(), LibC.IP_TTL(), Codecs.HOPS, Family.INET);
+    /** {@code IP_TTL}: the time-to-live of outgoing packets, 1 to 255, or -1 for the sysctl's {@code ip_default_ttl} (the kernel accepts it; ip(7) does not say). */
+    public static final SockOpt<Integer> IP_TTL = rw("IP_TTL", LibC.IPPROTO_IP(), LibC.IP_TTL(), Codecs.TTL, Family.INET);
     /** {@code IP_TOS}: the type-of-service byte of outgoing packets, 0 to 255; ip(7). */
     public static final SockOpt<Integer> IP_TOS = rw("IP_TOS", LibC.IPPROTO_IP(), LibC.IP_TOS(), Codecs.BYTE, Family.INET);
     /** {@code IP_MULTICAST_IF}: the local address whose interface sends multicast; ip(7). */
     public static final SockOpt<Inet4Address> IP_MULTICAST_IF = rw("IP_MULTICAST_IF", LibC.IPPROTO_IP(), LibC.IP_MULTICAST_IF(), Codecs.IN_ADDR, Family.INET);
-    /** {@code IP_MULTICAST_TTL}: the time-to-live of outgoing multicast, 0 to 255; ip(7). */
-    public static final SockOpt<Integer> IP_MULTICAST_TTL = rw("IP_MULTICAST_TTL", LibC.IPPROTO_IP(), LibC.IP_MULTICAST_TTL(), Codecs.BYTE, Family.INET);
+    /** {@code IP_MULTICAST_TTL}: the time-to-live of outgoing multicast, 0 to 255, or -1 for the default, 1; ip(7). */
+    public static final SockOpt<Integer> IP_MULTICAST_TTL = rw("IP_MULTICAST_TTL", LibC.IPPROTO_IP(), LibC.IP_MULTICAST_TTL(), Codecs.HOPS_OR_DEFAULT, Family.INET);
     /** {@code IP_MULTICAST_LOOP}: deliver outgoing multicast back to local members; ip(7). */
     public static final SockOpt<Boolean> IP_MULTICAST_LOOP = rw("IP_MULTICAST_LOOP", LibC.IPPROTO_IP(), LibC.IP_MULTICAST_LOOP(), Codecs.BOOL, Family.INET);
     /** {@code IP_ADD_MEMBERSHIP}: join an IPv4 multicast group; ip(7). */
@@ -119,7 +119,7 @@ public final class SockOpt<T> {
     public static final SockOpt<Boolean> IPV6_RECVPKTINFO = rw("IPV6_RECVPKTINFO", LibC.IPPROTO_IPV6(), LibC.IPV6_RECVPKTINFO(), Codecs.BOOL, Family.INET6);
     /** {@code IPV6_V6ONLY}: accept only IPv6, not IPv4-mapped peers; ipv6(7). */
     public static final SockOpt<Boolean> IPV6_V6ONLY = rw("IPV6_V6ONLY", LibC.IPPROTO_IPV6(), LibC.IPV6_V6ONLY(), Codecs.BOOL, Family.INET6);
-    /** {@code IPV6_UNICAST_HOPS}: the hop limit of outgoing unicast, 1 to 255, or -1 for the route's; ipv6(7). */
+    /** {@code IPV6_UNICAST_HOPS}: the hop limit of outgoing unicast, 0 to 255, or -1 for the route's; ipv6(7). */
     public static final SockOpt<Integer> IPV6_UNICAST_HOPS = rw("IPV6_UNICAST_HOPS", LibC.IPPROTO_IPV6(), LibC.IPV6_UNICAST_HOPS(), Codecs.HOPS_OR_DEFAULT, Family.INET6);
     /** {@code IPV6_MULTICAST_HOPS}: the hop limit of outgoing multicast, 0 to 255, or -1 for 1; ipv6(7). */
     public static final SockOpt<Integer> IPV6_MULTICAST_HOPS = rw("IPV6_MULTICAST_HOPS", LibC.IPPROTO_IPV6(), LibC.IPV6_MULTICAST_HOPS(), Codecs.HOPS_OR_DEFAULT, Family.INET6);
@@ -176,27 +176,63 @@ public final class SockOpt<T> {
         return new SockOpt<>(name, level, optname, codec, false, true, family);
     }
 
-    /** {@return the option level, such as {@code SOL_SOCKET}'s value} */
+    /**
+     * {@return the option level, the {@code level} argument of getsockopt(2) and setsockopt(2)},
+     * such as {@code SOL_SOCKET} (1) or {@code IPPROTO_TCP} (6); with {@link #optname()} it reaches
+     * the same option through {@link Sock#getInt(int, int)}.
+     *
+     * {@snippet :
+     * SockOpt.TCP_NODELAY.level()   // ==> 6, IPPROTO_TCP
+     * }
+     */
     public int level() {
         return level;
     }
 
-    /** {@return the option name's value} */
+    /**
+     * {@return the option name, the {@code optname} argument of getsockopt(2) and setsockopt(2)},
+     * such as {@code SO_REUSEADDR} (2); see socket(7).
+     *
+     * {@snippet :
+     * SockOpt.SO_REUSEADDR.optname()   // ==> 2
+     * }
+     */
     public int optname() {
         return optname;
     }
 
-    /** {@return whether {@link Sock#get(SockOpt)} can read it} */
+    /**
+     * {@return whether {@link Sock#get(SockOpt)} can read it with getsockopt(2)}; false for the
+     * options Linux only lets you set, such as the multicast joins of ip(7).
+     *
+     * {@snippet :
+     * SockOpt.IP_ADD_MEMBERSHIP.isReadable()   // ==> false
+     * }
+     */
     public boolean isReadable() {
         return readable;
     }
 
-    /** {@return whether {@link Sock#set(SockOpt, Object)} can write it} */
+    /**
+     * {@return whether {@link Sock#set(SockOpt, Object)} can write it with setsockopt(2)}; false
+     * for the options that report state, such as {@code SO_ERROR} of socket(7).
+     *
+     * {@snippet :
+     * SockOpt.SO_ERROR.isWritable()   // ==> false
+     * }
+     */
     public boolean isWritable() {
         return writable;
     }
 
-    /** {@return the C name, such as {@code SO_REUSEADDR}} */
+    /**
+     * {@return the C name, such as {@code SO_REUSEADDR}}, as the man pages (socket(7), tcp(7),
+     * ip(7), ipv6(7), netlink(7)) spell it.
+     *
+     * {@snippet :
+     * SockOpt.SO_REUSEADDR.toString()   // ==> "SO_REUSEADDR"
+     * }
+     */
     @Override
     public String toString() {
         return name;
@@ -270,7 +306,18 @@ public final class SockOpt<T> {
         static final Codec<Integer> SIZE = ints(0, Integer.MAX_VALUE, "it must be 0 or more");
         static final Codec<Integer> POSITIVE = ints(1, Integer.MAX_VALUE, "it must be 1 or more");
         static final Codec<Integer> BYTE = ints(0, 255, "it must be 0 to 255");
-        static final Codec<Integer> HOPS = ints(1, 255, "it must be 1 to 255");
+        static final Codec<Integer> TTL = new Codec<>() {
+            public int encode(String option, Integer v, MemorySegment dst) {
+                if (v != -1 && (v < 1 || v > 255)) {
+                    throw new IllegalArgumentException(option + ": " + v + " is out of range; it must be 1 to 255, or -1 for the default");
+                }
+                return putInt(dst, v);
+            }
+
+            public Integer decode(MemorySegment src, int length, Family family) {
+                return getInt(src);
+            }
+        };
         static final Codec<Integer> HOPS_OR_DEFAULT = ints(-1, 255, "it must be -1 (the default) to 255");
         static final Codec<Integer> GROUP = ints(1, Integer.MAX_VALUE, "netlink groups are numbered from 1");
 
@@ -319,8 +366,20 @@ public final class SockOpt<T> {
                 if (v.isNegative()) {
                     throw new IllegalArgumentException(option + ": " + v + " is negative");
                 }
-                timeval.tv_sec(dst, v.getSeconds());
-                timeval.tv_usec(dst, v.toNanosPart() / 1000 + (v.isZero() || v.toNanosPart() % 1000 == 0 ? 0 : 1));
+                // Round up to whole microseconds, so that a timeout under 1 µs does not become 0,
+                // "forever"; carry into the seconds, since the kernel refuses tv_usec >= 1000000 (EDOM).
+                long sec = v.getSeconds();
+                long usec = (v.getNano() + 999) / 1000;
+                if (usec == 1_000_000) {
+                    if (sec == Long.MAX_VALUE) {
+                        usec = 999_999;
+                    } else {
+                        sec++;
+                        usec = 0;
+                    }
+                }
+                timeval.tv_sec(dst, sec);
+                timeval.tv_usec(dst, usec);
                 return (int) timeval.layout().byteSize();
             }
 
@@ -354,7 +413,12 @@ public final class SockOpt<T> {
             }
 
             public String decode(MemorySegment src, int length, Family family) {
-                return length == 0 ? "" : src.getString(0);
+                byte[] b = src.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE);
+                int end = 0;
+                while (end < b.length && b[end] != 0) {
+                    end++;
+                }
+                return new String(b, 0, end, StandardCharsets.UTF_8);
             }
         };
 
