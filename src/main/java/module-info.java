@@ -9,4 +9,5 @@
 module io.github.panamasockets {
     exports io.github.panamasockets;
     exports io.github.panamasockets.address;
+    exports io.github.panamasockets.netlink;
 }
