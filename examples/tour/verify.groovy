@@ -9,6 +9,7 @@ def log = new File(basedir, 'build.log').text
     'AF_INET6 SOCK_STREAM    [::1]:', 'AF_INET6 SOCK_DGRAM     [::1]:',
     'AF_NETLINK SOCK_RAW NETLINK_ROUTE bound to netlink:0/0 -> kernel assigned netlink:',
     'native access enabled',
+    'ip addr listing done', 'ss listing done', ': lo mtu 65536',
     'all echoes done',
 ].each { assert log.contains(it) : "the tour's output has no line with: " + it }
 assert !log.contains('FAILED') : 'an echo failed'

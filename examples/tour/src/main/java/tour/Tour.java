@@ -12,6 +12,13 @@ import io.github.panamasockets.address.SockaddrInet4;
 import io.github.panamasockets.address.SockaddrInet6;
 import io.github.panamasockets.address.SockaddrNetlink;
 import io.github.panamasockets.address.SockaddrUnix;
+import io.github.panamasockets.netlink.InetSockInfo;
+import io.github.panamasockets.netlink.RouteNetlink;
+import io.github.panamasockets.netlink.RtnlAddr;
+import io.github.panamasockets.netlink.RtnlLink;
+import io.github.panamasockets.netlink.SockDiag;
+import io.github.panamasockets.netlink.TcpState;
+import io.github.panamasockets.netlink.UnixSockInfo;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -107,6 +114,12 @@ public final class Tour {
 
         heading("AF_NETLINK: messages to and from the kernel");
         netlink();
+
+        heading("rtnetlink: the interfaces and their addresses, as `ip addr` lists them");
+        ipAddr();
+
+        heading("sock_diag: this tour's own listening sockets, as `ss -l` finds them");
+        ssListening();
 
         if (failures.isEmpty()) {
             System.out.println();
@@ -207,6 +220,64 @@ public final class Tour {
         } catch (IOException | RuntimeException e) {
             failures.add("AF_NETLINK: " + e.getMessage());
             System.out.println("  AF_NETLINK -> FAILED: " + e);
+        }
+    }
+
+    /** Links and their addresses from NETLINK_ROUTE dumps (RTM_GETLINK, RTM_GETADDR). */
+    private void ipAddr() {
+        try (RouteNetlink rtnl = RouteNetlink.open()) {
+            List<RtnlAddr> addresses = rtnl.addresses();
+            for (RtnlLink link : rtnl.links()) {
+                System.out.println("  " + link.index() + ": " + link.name() + " mtu " + link.mtu() + " "
+                        + link.operState() + " <" + RtnlLink.flagNames(link.flags()) + ">");
+                for (RtnlAddr a : addresses) {
+                    if (a.index() == link.index()) {
+                        System.out.println("      " + (a.family().equals(Family.INET) ? "inet " : "inet6 ")
+                                + text(a.address()) + "/" + a.prefixLength());
+                    }
+                }
+            }
+            System.out.println("  ip addr listing done");
+        } catch (IOException | RuntimeException e) {
+            failures.add("rtnetlink: " + e.getMessage());
+            System.out.println("  rtnetlink -> FAILED: " + e);
+        }
+    }
+
+    /** An IP address as ip(8) prints it: IPv6 in its short RFC 5952 form, through the address records. */
+    private static String text(java.net.InetAddress address) {
+        return address instanceof java.net.Inet6Address
+                ? SockaddrInet6.of(address.getAddress(), 0).toString().replaceAll("^\\[|\\]:0$", "")
+                : address.getHostAddress();
+    }
+
+    /** Two listeners of our own, then a NETLINK_SOCK_DIAG dump that must find them. */
+    private void ssListening() {
+        SockaddrUnix name = SockaddrUnix.abstractName(TAG + "-ss");
+        try (Sock tcp = Sock.open(Family.INET, SockType.STREAM).bind(SockaddrInet4.loopback(0)).listen();
+             Sock unix = Sock.open(Family.UNIX, SockType.STREAM).bind(name).listen();
+             SockDiag diag = SockDiag.open()) {
+            boolean foundTcp = false;
+            for (InetSockInfo s : diag.tcp(Family.INET, TcpState.LISTEN)) {
+                if (s.local().equals(tcp.localAddress())) {
+                    System.out.println("  tcp  LISTEN " + s.local() + " inode " + s.inode() + "  <- ours");
+                    foundTcp = true;
+                }
+            }
+            boolean foundUnix = false;
+            for (UnixSockInfo s : diag.unix(TcpState.LISTEN)) {
+                if (name.equals(s.name())) {
+                    System.out.println("  unix LISTEN " + s.name() + " inode " + s.inode() + "  <- ours");
+                    foundUnix = true;
+                }
+            }
+            if (!foundTcp || !foundUnix) {
+                throw new IllegalStateException("sock_diag did not list our listeners");
+            }
+            System.out.println("  ss listing done");
+        } catch (IOException | RuntimeException e) {
+            failures.add("sock_diag: " + e.getMessage());
+            System.out.println("  sock_diag -> FAILED: " + e);
         }
     }
 
