@@ -115,7 +115,12 @@ public final class FdRef {
     }
 
     private synchronized void wake() {
-        // Still allocated to us: the in-flight calls keep the number from being closed.
+        // Still allocated to us while a call is in flight: the last one out needs this monitor to
+        // close it. If the calls have all left since close() looked, the number is closed (or
+        // about to be) and may already be another file's: touch nothing.
+        if (((int) STATE.getVolatile(this) & ~CLOSED) == 0) {
+            return;
+        }
         if (shutdownWakes) {
             Syscalls.shutdown(capture, fd, LibC.SHUT_RDWR());
         }
