@@ -2,6 +2,8 @@ package io.github.panamasockets;
 
 import io.github.panamasockets.address.Sockaddr;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -92,9 +94,10 @@ public sealed interface Cmsg permits Cmsg.Fds, Cmsg.Credentials, Cmsg.PktInfo, C
      */
     record PktInfo(Sockaddr address, int interfaceIndex) implements Cmsg {
         /**
-         * Checks the address.
+         * Checks the address and the interface index.
          *
-         * @throws IllegalArgumentException if it is not an IPv4 or IPv6 address
+         * @throws IllegalArgumentException if it is not an IPv4 or IPv6 address, or the index is
+         *         negative
          * @throws NullPointerException if {@code address} is null
          */
         public PktInfo {
@@ -102,6 +105,9 @@ public sealed interface Cmsg permits Cmsg.Fds, Cmsg.Credentials, Cmsg.PktInfo, C
             if (!(address instanceof io.github.panamasockets.address.SockaddrInet4)
                     && !(address instanceof io.github.panamasockets.address.SockaddrInet6)) {
                 throw new IllegalArgumentException("packet information is for IPv4 and IPv6, not " + address.family());
+            }
+            if (interfaceIndex < 0) {
+                throw new IllegalArgumentException("interface index " + interfaceIndex + " is negative; 0 means any");
             }
         }
     }
@@ -131,6 +137,16 @@ public sealed interface Cmsg permits Cmsg.Fds, Cmsg.Credentials, Cmsg.PktInfo, C
         @Override
         public byte[] data() {
             return data.clone();
+        }
+
+        /** The data's length, without a copy. */
+        int byteCount() {
+            return data.length;
+        }
+
+        /** Writes the data at the start of {@code dst}. */
+        void copyTo(MemorySegment dst) {
+            MemorySegment.copy(data, 0, dst, ValueLayout.JAVA_BYTE, 0, data.length);
         }
 
         /**

@@ -2,6 +2,7 @@ package io.github.panamasockets;
 
 import io.github.panamasockets.address.Sockaddr;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,5 +39,30 @@ public record MsgResult(long length, int flags, Sockaddr from, List<Cmsg> contro
     /** {@return whether control data was cut for lack of room ({@code MSG_CTRUNC})} */
     public boolean controlTruncated() {
         return (flags & MsgFlags.CTRUNC) != 0;
+    }
+
+    /**
+     * {@return every descriptor received, from all {@code SCM_RIGHTS} messages in order}; each is
+     * the caller's to close or to hand to a {@link Sock}
+     *
+     * {@snippet :
+     * got.fds().forEach(OwnedFd::close);
+     * }
+     */
+    public List<OwnedFd> fds() {
+        List<OwnedFd> all = new ArrayList<>();
+        for (Cmsg c : control) {
+            if (c instanceof Cmsg.Fds f) {
+                all.addAll(f.fds());
+            }
+        }
+        return List.copyOf(all);
+    }
+
+    /** {@return the fields, with the flags by name, such as {@code MsgResult[length=5, flags=MSG_CTRUNC, ...]}} */
+    @Override
+    public String toString() {
+        return "MsgResult[length=" + length + ", flags=" + MsgFlags.toString(flags) + ", from=" + from
+                + ", control=" + control + "]";
     }
 }

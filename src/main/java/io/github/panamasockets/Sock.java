@@ -3,7 +3,6 @@ package io.github.panamasockets;
 import io.github.panamasockets.address.Sockaddr;
 import io.github.panamasockets.address.SockaddrUnix;
 import io.github.panamasockets.internal.gen.LibC;
-import io.github.panamasockets.internal.gen.iovec;
 import io.github.panamasockets.internal.gen.msghdr;
 import io.github.panamasockets.internal.sys.FdRef;
 import io.github.panamasockets.internal.sys.Syscalls;
@@ -125,12 +124,19 @@ public final class Sock implements AutoCloseable {
         /** msghdr, iovecs and control data for sendmsg and recvmsg, grown on demand. */
         MemorySegment aux = MemorySegment.NULL;
 
+        /** The msghdr at the start of aux, kept as a segment so that a call makes none. */
+        MemorySegment msg = MemorySegment.NULL;
+
         MemorySegment aux(long size) {
             if (aux.byteSize() < size) {
                 aux = arena.allocate(Math.max(size, 1024), 16);
+                msg = aux.asSlice(0, msghdr.layout().byteSize());
             }
             return aux;
         }
+
+        /** The buffers of sendmsg and recvmsg and their iovecs; see MsgBuffers. */
+        final MsgBuffers buffers = new MsgBuffers();
 
         MemorySegment buffer(long size) {
             if (buffer.byteSize() < size) {
@@ -1424,160 +1430,292 @@ public final class Sock implements AutoCloseable {
     /**
      * Sends bytes gathered from several buffers, with control messages and an optional address;
      * <a href="https://man7.org/linux/man-pages/man2/sendmsg.2.html">sendmsg(2)</a> with
-     * {@code MSG_NOSIGNAL}. Each buffer's position advances past the bytes sent from it. The
-     * control list is copied and checked before the call.
+     * {@code MSG_NOSIGNAL}. Each buffer's position advances past the bytes sent from it; direct
+     * buffers are sent in place, heap ones through a copy. The control list is copied first and
+     * every message is checked against this socket before the call (see cmsg(3), unix(7), ip(7),
+     * ipv6(7)); the descriptors it passes are held open until the call returns.
      *
      * {@snippet :
-     * // pass this process's stdin to the peer, with a note
-     * pair.first().sendmsg(null, java.util.List.of(Cmsg.fds(OwnedFd.borrow(0))), 0,
-     *         java.nio.ByteBuffer.wrap("stdin".getBytes()));
+     * import io.github.panamasockets.*;
+     * try (var pair = Sock.pair(SockType.SEQPACKET)) {
+     *     // pass this process's stdin to the peer, with a note in two parts
+     *     pair.first().sendmsg(null, java.util.List.of(Cmsg.fds(OwnedFd.borrow(0))), 0,
+     *             java.nio.ByteBuffer.wrap("std".getBytes()), java.nio.ByteBuffer.wrap("in".getBytes()));   // ==> 5
+     * }
      * }
      *
      * @param to the destination, or null on a connected socket
      * @param control the control messages; empty for none
-     * @param flags {@link MsgFlags} to add, or 0
-     * @param buffers the data, in order; heap buffers are copied, direct ones are not
+     * @param flags {@link MsgFlags} such as {@link MsgFlags#DONTWAIT} or {@link MsgFlags#EOR}; 0
+     *        for none
+     * @param buffers the data, in order, at most 1024 buffers
      * @return how many bytes were sent
-     * @throws IOException if the call fails or the socket is closed
-     * @throws IllegalArgumentException if the address is of another family or a control message is
-     *         bad
+     * @throws SyscallException if the call fails, such as {@code EAGAIN} with
+     *         {@link MsgFlags#DONTWAIT}, or {@code EPERM} for credentials that are not the
+     *         sender's
+     * @throws SockClosedException if the socket is closed, before or during the call
+     * @throws IOException if the call fails otherwise, as {@link #send(ByteBuffer)} does
+     * @throws IllegalArgumentException if the address is of another family, there are more than
+     *         1024 buffers, or a control message does not suit this socket: descriptors or
+     *         credentials on a socket that is not {@code AF_UNIX}, more than 253 descriptors, IPv6
+     *         packet information on an {@code AF_INET} socket, raw data over 64 KiB
+     * @throws IllegalStateException if a descriptor to pass was closed or handed to a Sock
      * @throws NullPointerException if {@code control}, {@code buffers} or an element is null
      */
     public long sendmsg(Sockaddr to, List<? extends Cmsg> control, int flags, ByteBuffer... buffers) throws IOException {
-        if (to != null) {
-            checkFamily("sendmsg", to);
-        }
-        List<Cmsg> cmsgs = List.copyOf(Objects.requireNonNull(control, "control"));
-        long controlSize = Messages.size(cmsgs);
-        ByteBuffer[] bufs = buffers.clone();
-        for (ByteBuffer b : bufs) {
-            Objects.requireNonNull(b, "a buffer is null");
-        }
-        enter(writeLock, "sendmsg");
-        try {
-            long iovs = iovec.layout().byteSize() * bufs.length;
-            long msgSize = msghdr.layout().byteSize();
-            MemorySegment aux = writer.aux(msgSize + iovs + controlSize);
-            MemorySegment msg = aux.asSlice(0, msgSize);
-            MemorySegment iov = aux.asSlice(msgSize, iovs);
-            MemorySegment ctl = aux.asSlice(msgSize + iovs, controlSize);
-            msg.fill((byte) 0);
-            // Heap data is copied into one bounce buffer; each iovec points at its part.
-            long heapBytes = 0;
-            for (ByteBuffer b : bufs) {
-                heapBytes += b.isDirect() ? 0 : b.remaining();
-            }
-            MemorySegment bounce = writer.buffer(heapBytes);
-            long at = 0;
-            for (int i = 0; i < bufs.length; i++) {
-                ByteBuffer b = bufs[i];
-                MemorySegment base;
-                if (b.isDirect()) {
-                    base = MemorySegment.ofBuffer(b);
-                } else {
-                    base = bounce.asSlice(at, b.remaining());
-                    MemorySegment.copy(MemorySegment.ofBuffer(b), 0, base, 0, b.remaining());
-                    at += b.remaining();
-                }
-                MemorySegment v = iov.asSlice(i * iovec.layout().byteSize());
-                iovec.iov_base(v, base);
-                iovec.iov_len(v, b.remaining());
-            }
-            msghdr.msg_iov(msg, iov);
-            msghdr.msg_iovlen(msg, bufs.length);
-            if (to != null) {
-                msghdr.msg_name(msg, writer.addr);
-                msghdr.msg_namelen(msg, to.encode(writer.addr));
-            }
-            if (controlSize > 0) {
-                Messages.encode(cmsgs, ctl);
-                msghdr.msg_control(msg, ctl);
-                msghdr.msg_controllen(msg, controlSize);
-            }
-            int all = flags | NOSIGNAL | (pollSends ? DONTWAIT : 0);
-            long n;
-            while (true) {
-                n = Syscalls.sendmsg(writer.capture, ref.fd(), msg, all);
-                if (n >= 0) {
-                    break;
-                }
-                int errno = writer.errno();
-                if (errno == EAGAIN && pollSends && (flags & DONTWAIT) == 0) {
-                    awaitReady("sendmsg", writer, POLLOUT);
-                } else if (errno != EINTR) {
-                    throw errno == EAGAIN ? new SyscallException("sendmsg", errno, to) : error("sendmsg", errno, to);
-                }
-            }
-            advance(bufs, n);
-            return n;
-        } finally {
-            exit(writeLock);
-        }
+        return sendmsg0(to, control, flags, buffers);
+    }
+
+    /**
+     * Sends bytes gathered from memory segments, with control messages and an optional address;
+     * <a href="https://man7.org/linux/man-pages/man2/sendmsg.2.html">sendmsg(2)</a>, as
+     * {@link #sendmsg(Sockaddr, List, int, ByteBuffer...)} does. Native segments are sent in place
+     * and must stay alive until the call returns; heap ones go through a copy.
+     *
+     * {@snippet :
+     * import io.github.panamasockets.*;
+     * try (var pair = Sock.pair(SockType.DGRAM); var arena = java.lang.foreign.Arena.ofConfined()) {
+     *     pair.first().sendmsg(null, java.util.List.of(), 0, arena.allocateFrom("head"), arena.allocateFrom("body"));   // ==> 10
+     * }
+     * }
+     *
+     * @param to the destination, or null on a connected socket
+     * @param control the control messages; empty for none
+     * @param flags {@link MsgFlags}, or 0
+     * @param buffers the data, in order, at most 1024 segments
+     * @return how many bytes were sent
+     * @throws SyscallException if the call fails
+     * @throws SockClosedException if the socket is closed, before or during the call
+     * @throws IOException if the call fails otherwise
+     * @throws IllegalArgumentException if the address is of another family, there are too many
+     *         segments, or a control message does not suit this socket
+     * @throws IllegalStateException if a segment's arena is closed, or a descriptor to pass was
+     *         closed or handed over
+     * @throws WrongThreadException if a segment is confined to another thread
+     * @throws NullPointerException if {@code control}, {@code buffers} or an element is null
+     */
+    public long sendmsg(Sockaddr to, List<? extends Cmsg> control, int flags, MemorySegment... buffers) throws IOException {
+        return sendmsg0(to, control, flags, buffers);
+    }
+
+    /**
+     * Sends bytes gathered from whole byte arrays, with control messages and an optional address;
+     * <a href="https://man7.org/linux/man-pages/man2/sendmsg.2.html">sendmsg(2)</a>, as
+     * {@link #sendmsg(Sockaddr, List, int, ByteBuffer...)} does.
+     *
+     * {@snippet :
+     * import io.github.panamasockets.*;
+     * try (var pair = Sock.pair(SockType.DGRAM)) {
+     *     pair.first().sendmsg(null, java.util.List.of(), 0, "head".getBytes(), "body".getBytes());   // ==> 8
+     * }
+     * }
+     *
+     * @param to the destination, or null on a connected socket
+     * @param control the control messages; empty for none
+     * @param flags {@link MsgFlags}, or 0
+     * @param buffers the data, in order, at most 1024 arrays
+     * @return how many bytes were sent
+     * @throws SyscallException if the call fails
+     * @throws SockClosedException if the socket is closed, before or during the call
+     * @throws IOException if the call fails otherwise
+     * @throws IllegalArgumentException if the address is of another family, there are too many
+     *         arrays, or a control message does not suit this socket
+     * @throws IllegalStateException if a descriptor to pass was closed or handed over
+     * @throws NullPointerException if {@code control}, {@code buffers} or an element is null
+     */
+    public long sendmsg(Sockaddr to, List<? extends Cmsg> control, int flags, byte[]... buffers) throws IOException {
+        return sendmsg0(to, control, flags, buffers);
     }
 
     /**
      * Receives into several buffers in turn, with the sender, the flags the kernel reports and the
      * control messages asked for; <a href="https://man7.org/linux/man-pages/man2/recvmsg.2.html">recvmsg(2)</a>
      * with {@code MSG_CMSG_CLOEXEC}. Each buffer's position advances past the bytes received into
-     * it. Control data is read only from a call that succeeded; every descriptor the kernel passed
-     * is returned, also when the control data was cut ({@link MsgResult#controlTruncated()}).
+     * it. The control buffer is sized from {@code want}; control data that did not fit is reported
+     * by {@link MsgResult#controlTruncated()}, never dropped unseen. Control data is read only from
+     * a call that succeeded, and every descriptor the kernel passed is returned (see
+     * {@link MsgResult#fds()}), also from a message it cut short; see cmsg(3) and unix(7).
      *
      * {@snippet :
-     * var got = pair.second().recvmsg(ControlSpec.fds(1), 0, java.nio.ByteBuffer.allocate(64));
-     * got.control()   // ==> [Fds[fds=[OwnedFd[9]]]]
+     * import io.github.panamasockets.*;
+     * try (var pair = Sock.pair(SockType.SEQPACKET)) {
+     *     pair.first().sendmsg(null, java.util.List.of(Cmsg.fds(OwnedFd.borrow(0))), 0, "stdin".getBytes());
+     *     var got = pair.second().recvmsg(ControlSpec.fds(1), 0, java.nio.ByteBuffer.allocate(64));
+     *     got.fds().forEach(OwnedFd::close);   // got.fds() ==> [OwnedFd[9]], a new descriptor for stdin
+     * }
      * }
      *
      * @param want the control messages to make room for
-     * @param flags {@link MsgFlags} such as {@link MsgFlags#PEEK}, {@link MsgFlags#TRUNC} or
-     *        {@link MsgFlags#WAITALL}; 0 for none
-     * @param buffers where the data goes, in order; heap buffers are filled through a copy
+     * @param flags {@link MsgFlags} such as {@link MsgFlags#PEEK}, {@link MsgFlags#TRUNC},
+     *        {@link MsgFlags#WAITALL} or {@link MsgFlags#DONTWAIT}; 0 for none
+     * @param buffers where the data goes, in order, at most 1024 buffers; heap buffers are filled
+     *        through a copy
      * @return the length (-1 at end of stream), flags, sender and control messages
-     * @throws IOException if the call fails or the socket is closed
-     * @throws IllegalArgumentException if a buffer is read-only
+     * @throws SyscallException if the call fails, such as {@code EAGAIN} with
+     *         {@link MsgFlags#DONTWAIT}
+     * @throws SyscallTimeoutException if a receive timeout ({@code SO_RCVTIMEO}) expired
+     * @throws SockClosedException if the socket is closed, before or during the call
+     * @throws IOException if the call fails otherwise
+     * @throws IllegalArgumentException if a buffer is read-only, or there are more than 1024
      * @throws NullPointerException if {@code want}, {@code buffers} or an element is null
      */
     public MsgResult recvmsg(ControlSpec want, int flags, ByteBuffer... buffers) throws IOException {
-        Objects.requireNonNull(want, "want");
-        ByteBuffer[] bufs = buffers.clone();
-        long heapBytes = 0;
-        for (ByteBuffer b : bufs) {
-            if (Objects.requireNonNull(b, "a buffer is null").isReadOnly()) {
-                throw new IllegalArgumentException("recvmsg into a read-only buffer: " + b);
-            }
-            heapBytes += b.isDirect() ? 0 : b.remaining();
+        return recvmsg0(want, flags, buffers);
+    }
+
+    /**
+     * Receives into memory segments in turn, each filled from its start;
+     * <a href="https://man7.org/linux/man-pages/man2/recvmsg.2.html">recvmsg(2)</a>, as
+     * {@link #recvmsg(ControlSpec, int, ByteBuffer...)} does. Native segments receive in place and
+     * must stay alive until the call returns; heap ones through a copy.
+     *
+     * {@snippet :
+     * import io.github.panamasockets.*;
+     * try (var pair = Sock.pair(SockType.DGRAM); var arena = java.lang.foreign.Arena.ofConfined()) {
+     *     pair.first().send("header and body".getBytes());
+     *     pair.second().recvmsg(ControlSpec.NONE, 0, arena.allocate(7), arena.allocate(1500)).length();   // ==> 15
+     * }
+     * }
+     *
+     * @param want the control messages to make room for
+     * @param flags {@link MsgFlags}, or 0
+     * @param buffers where the data goes, in order, at most 1024 segments
+     * @return the length, flags, sender and control messages
+     * @throws SyscallException if the call fails
+     * @throws SockClosedException if the socket is closed, before or during the call
+     * @throws IOException if the call fails otherwise
+     * @throws IllegalArgumentException if a segment is read-only, or there are more than 1024
+     * @throws IllegalStateException if a segment's arena is closed
+     * @throws WrongThreadException if a segment is confined to another thread
+     * @throws NullPointerException if {@code want}, {@code buffers} or an element is null
+     */
+    public MsgResult recvmsg(ControlSpec want, int flags, MemorySegment... buffers) throws IOException {
+        return recvmsg0(want, flags, buffers);
+    }
+
+    /**
+     * Receives into whole byte arrays in turn, each filled from its start;
+     * <a href="https://man7.org/linux/man-pages/man2/recvmsg.2.html">recvmsg(2)</a>, as
+     * {@link #recvmsg(ControlSpec, int, ByteBuffer...)} does.
+     *
+     * {@snippet :
+     * import io.github.panamasockets.*;
+     * try (var pair = Sock.pair(SockType.DGRAM)) {
+     *     pair.first().send("header and body".getBytes());
+     *     byte[] head = new byte[7], body = new byte[100];
+     *     pair.second().recvmsg(ControlSpec.NONE, 0, head, body).length();   // ==> 15
+     * }
+     * }
+     *
+     * @param want the control messages to make room for
+     * @param flags {@link MsgFlags}, or 0
+     * @param buffers where the data goes, in order, at most 1024 arrays
+     * @return the length, flags, sender and control messages
+     * @throws SyscallException if the call fails
+     * @throws SockClosedException if the socket is closed, before or during the call
+     * @throws IOException if the call fails otherwise
+     * @throws IllegalArgumentException if there are more than 1024 arrays
+     * @throws NullPointerException if {@code want}, {@code buffers} or an element is null
+     */
+    public MsgResult recvmsg(ControlSpec want, int flags, byte[]... buffers) throws IOException {
+        return recvmsg0(want, flags, buffers);
+    }
+
+    /**
+     * sendmsg(2) over any mix of byte[], ByteBuffer and MemorySegment. The iovecs, msghdr and
+     * control data are built in the writer's scratch; with no control data nothing is allocated.
+     */
+    private long sendmsg0(Sockaddr to, List<? extends Cmsg> control, int flags, Object[] buffers) throws IOException {
+        if (to != null) {
+            checkFamily("sendmsg", to);
         }
+        Objects.requireNonNull(buffers, "buffers");
+        List<Cmsg> cmsgs = Messages.copy(control);
+        long controlSize = Messages.size(cmsgs, family);
+        Messages.acquire(cmsgs);
+        try {
+            enter(writeLock, "sendmsg");
+            int count = buffers.length;
+            try {
+                writer.buffers.hold("sendmsg", buffers);
+                long heap = writer.buffers.check("sendmsg", count, false);
+                long iovs = MsgBuffers.IOVEC * count;
+                MemorySegment aux = writer.aux(MsgBuffers.MSGHDR + iovs + controlSize);
+                MemorySegment msg = writer.msg;
+                writer.buffers.point(aux, count, writer.buffer(heap), true);
+                MsgBuffers.header(msg, aux, count);
+                if (to != null) {
+                    msghdr.msg_name(msg, writer.addr);
+                    msghdr.msg_namelen(msg, to.encode(writer.addr));
+                }
+                if (controlSize > 0) {
+                    MemorySegment ctl = aux.asSlice(MsgBuffers.MSGHDR + iovs, controlSize);
+                    Messages.encode(cmsgs, ctl);
+                    msghdr.msg_control(msg, ctl);
+                    msghdr.msg_controllen(msg, controlSize);
+                }
+                int all = flags | NOSIGNAL | (pollSends ? DONTWAIT : 0);
+                long n;
+                while (true) {
+                    n = Syscalls.sendmsg(writer.capture, ref.fd(), msg, all);
+                    if (n >= 0) {
+                        break;
+                    }
+                    int errno = writer.errno();
+                    if (errno == EAGAIN && pollSends && (flags & DONTWAIT) == 0) {
+                        awaitReady("sendmsg", writer, POLLOUT);
+                    } else if (errno != EINTR) {
+                        // EAGAIN the caller asked for is no timeout; without DONTWAIT it is SO_SNDTIMEO's.
+                        throw errno == EAGAIN && (flags & DONTWAIT) != 0
+                                ? new SyscallException("sendmsg", errno, to) : error("sendmsg", errno, to);
+                    }
+                }
+                writer.buffers.advance(count, n);
+                return n;
+            } finally {
+                writer.buffers.unhold();
+                exit(writeLock);
+            }
+        } finally {
+            Messages.release(cmsgs);
+        }
+    }
+
+    /**
+     * recvmsg(2) into any mix of byte[], ByteBuffer and MemorySegment, in the reader's scratch.
+     * Control data is decoded only after the call succeeded; if the result cannot be returned, the
+     * descriptors it carried are closed.
+     */
+    private MsgResult recvmsg0(ControlSpec want, int flags, Object[] buffers) throws IOException {
+        Objects.requireNonNull(want, "want");
+        Objects.requireNonNull(buffers, "buffers");
         long controlSize = Messages.size(want);
         enter(readLock, "recvmsg");
+        int count = buffers.length;
         try {
-            long iovs = iovec.layout().byteSize() * bufs.length;
-            long msgSize = msghdr.layout().byteSize();
-            MemorySegment aux = reader.aux(msgSize + iovs + controlSize);
-            MemorySegment msg = aux.asSlice(0, msgSize);
-            MemorySegment iov = aux.asSlice(msgSize, iovs);
-            MemorySegment ctl = aux.asSlice(msgSize + iovs, controlSize);
-            MemorySegment bounce = reader.buffer(heapBytes);
-            long at = 0;
-            for (int i = 0; i < bufs.length; i++) {
-                ByteBuffer b = bufs[i];
-                MemorySegment base = b.isDirect() ? MemorySegment.ofBuffer(b) : bounce.asSlice(at, b.remaining());
-                at += b.isDirect() ? 0 : b.remaining();
-                MemorySegment v = iov.asSlice(i * iovec.layout().byteSize());
-                iovec.iov_base(v, base);
-                iovec.iov_len(v, b.remaining());
-            }
+            reader.buffers.hold("recvmsg", buffers);
+            long heap = reader.buffers.check("recvmsg", count, true);
+            long iovs = MsgBuffers.IOVEC * count;
+            MemorySegment aux = reader.aux(MsgBuffers.MSGHDR + iovs + controlSize);
+            MemorySegment msg = reader.msg;
+            MemorySegment ctl = controlSize > 0 ? aux.asSlice(MsgBuffers.MSGHDR + iovs, controlSize) : MemorySegment.NULL;
+            MemorySegment bounce = reader.buffer(heap);
+            reader.buffers.point(aux, count, bounce, false);
             int all = flags | CMSG_CLOEXEC | (pollReceives ? DONTWAIT : 0);
             long n;
             while (true) {
-                msg.fill((byte) 0);
+                MsgBuffers.header(msg, aux, count);
                 msghdr.msg_name(msg, reader.addr);
                 msghdr.msg_namelen(msg, Sockaddr.MAX_LENGTH);
-                msghdr.msg_iov(msg, iov);
-                msghdr.msg_iovlen(msg, bufs.length);
                 if (controlSize > 0) {
                     msghdr.msg_control(msg, ctl);
                     msghdr.msg_controllen(msg, controlSize);
                 }
                 n = Syscalls.recvmsg(reader.capture, ref.fd(), msg, all);
+                if (n == 0 && ref.isClosed() && msghdr.msg_controllen(msg) == 0) {
+                    // Woken by close's shutdown(2), not a real end of stream: as recv0 does.
+                    throw closedDuring("recvmsg");
+                }
                 if (n >= 0) {
                     break;
                 }
@@ -1585,147 +1723,28 @@ public final class Sock implements AutoCloseable {
                 if (errno == EAGAIN && pollReceives && (flags & DONTWAIT) == 0) {
                     awaitReady("recvmsg", reader, POLLIN);
                 } else if (errno != EINTR) {
+                    // EAGAIN the caller asked for is no timeout; without DONTWAIT it is SO_RCVTIMEO's.
                     throw errno == EAGAIN && (flags & DONTWAIT) != 0
                             ? new SyscallException("recvmsg", errno, null) : error("recvmsg", errno, null);
                 }
             }
             // Only now, with the call succeeded, is the control data the kernel's.
             List<Cmsg> cmsgs = controlSize > 0 ? Messages.decode(ctl, msghdr.msg_controllen(msg)) : List.of();
-            int outFlags = msghdr.msg_flags(msg);
-            int nameLen = msghdr.msg_namelen(msg);
-            Sockaddr from = nameLen > 0 ? Sockaddr.decode(reader.addr, Math.min(nameLen, Sockaddr.MAX_LENGTH))
-                    : family.equals(Family.UNIX) ? SockaddrUnix.unnamed() : null;
-            // Copy heap parts out, then advance every buffer by what it received.
-            long received = Math.min(n, at + directBytes(bufs));
-            long copied = 0;
-            long left = received;
-            for (ByteBuffer b : bufs) {
-                long k = Math.min(left, b.remaining());
-                if (!b.isDirect() && k > 0) {
-                    MemorySegment.copy(bounce, copied, MemorySegment.ofBuffer(b), 0, k);
-                }
-                copied += b.isDirect() ? 0 : b.remaining();
-                left -= k;
+            try {
+                int nameLen = msghdr.msg_namelen(msg);
+                Sockaddr from = nameLen > 0 ? Sockaddr.decode(reader.addr, Math.min(nameLen, Sockaddr.MAX_LENGTH))
+                        : family.equals(Family.UNIX) ? SockaddrUnix.unnamed() : null;
+                reader.buffers.scatter(count, bounce, n);
+                long length = n == 0 && endOfStream() ? -1 : n;
+                // MSG_CMSG_CLOEXEC comes back only as an echo of what this call passed in.
+                return new MsgResult(length, msghdr.msg_flags(msg) & ~CMSG_CLOEXEC, from, cmsgs);
+            } catch (RuntimeException | Error e) {
+                Messages.close(cmsgs);
+                throw e;
             }
-            advance(bufs, received);
-            long length = n == 0 && endOfStream() ? -1 : n;
-            return new MsgResult(length, outFlags, from, cmsgs);
         } finally {
+            reader.buffers.unhold();
             exit(readLock);
-        }
-    }
-
-    /**
-     * {@link #sendmsg(Sockaddr, List, int, ByteBuffer...)} over memory segments: native ones are
-     * sent in place, heap ones through a copy.
-     *
-     * {@snippet :
-     * var arena = java.lang.foreign.Arena.ofAuto();
-     * sock.sendmsg(null, java.util.List.of(), 0, arena.allocateFrom("head"), arena.allocateFrom("body"));
-     * }
-     *
-     * @param to the destination, or null on a connected socket
-     * @param control the control messages; empty for none
-     * @param flags {@link MsgFlags} to add, or 0
-     * @param buffers the data, in order
-     * @return how many bytes were sent
-     * @throws IOException if the call fails or the socket is closed
-     * @throws UnsupportedOperationException if a heap segment is not backed by a {@code byte[]}
-     * @throws NullPointerException if an argument or element is null
-     */
-    public long sendmsg(Sockaddr to, List<? extends Cmsg> control, int flags, MemorySegment... buffers) throws IOException {
-        return sendmsg(to, control, flags, asBuffers(buffers));
-    }
-
-    /**
-     * {@link #sendmsg(Sockaddr, List, int, ByteBuffer...)} over byte arrays, each sent whole.
-     *
-     * {@snippet :
-     * sock.sendmsg(null, java.util.List.of(), 0, "head".getBytes(), "body".getBytes());
-     * }
-     *
-     * @param to the destination, or null on a connected socket
-     * @param control the control messages; empty for none
-     * @param flags {@link MsgFlags} to add, or 0
-     * @param buffers the data, in order
-     * @return how many bytes were sent
-     * @throws IOException if the call fails or the socket is closed
-     * @throws NullPointerException if an argument or element is null
-     */
-    public long sendmsg(Sockaddr to, List<? extends Cmsg> control, int flags, byte[]... buffers) throws IOException {
-        return sendmsg(to, control, flags, asBuffers(buffers));
-    }
-
-    /**
-     * {@link #recvmsg(ControlSpec, int, ByteBuffer...)} into memory segments, each filled from its
-     * start.
-     *
-     * {@snippet :
-     * var arena = java.lang.foreign.Arena.ofAuto();
-     * sock.recvmsg(ControlSpec.NONE, 0, arena.allocate(16), arena.allocate(1500));
-     * }
-     *
-     * @param want the control messages to make room for
-     * @param flags {@link MsgFlags}, or 0
-     * @param buffers where the data goes, in order
-     * @return the length, flags, sender and control messages
-     * @throws IOException if the call fails or the socket is closed
-     * @throws UnsupportedOperationException if a heap segment is not backed by a {@code byte[]}
-     * @throws NullPointerException if an argument or element is null
-     */
-    public MsgResult recvmsg(ControlSpec want, int flags, MemorySegment... buffers) throws IOException {
-        return recvmsg(want, flags, asBuffers(buffers));
-    }
-
-    /**
-     * {@link #recvmsg(ControlSpec, int, ByteBuffer...)} into byte arrays, each filled from its start.
-     *
-     * {@snippet :
-     * byte[] head = new byte[4], body = new byte[100];
-     * sock.recvmsg(ControlSpec.NONE, 0, head, body).length()
-     * }
-     *
-     * @param want the control messages to make room for
-     * @param flags {@link MsgFlags}, or 0
-     * @param buffers where the data goes, in order
-     * @return the length, flags, sender and control messages
-     * @throws IOException if the call fails or the socket is closed
-     * @throws NullPointerException if an argument or element is null
-     */
-    public MsgResult recvmsg(ControlSpec want, int flags, byte[]... buffers) throws IOException {
-        return recvmsg(want, flags, asBuffers(buffers));
-    }
-
-    private static ByteBuffer[] asBuffers(MemorySegment[] segments) {
-        ByteBuffer[] b = new ByteBuffer[segments.length];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = Objects.requireNonNull(segments[i], "a buffer is null").asByteBuffer();
-        }
-        return b;
-    }
-
-    private static ByteBuffer[] asBuffers(byte[][] arrays) {
-        ByteBuffer[] b = new ByteBuffer[arrays.length];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = ByteBuffer.wrap(Objects.requireNonNull(arrays[i], "a buffer is null"));
-        }
-        return b;
-    }
-
-    private static long directBytes(ByteBuffer[] bufs) {
-        long d = 0;
-        for (ByteBuffer b : bufs) {
-            d += b.isDirect() ? b.remaining() : 0;
-        }
-        return d;
-    }
-
-    /** Moves buffer positions forward over {@code n} bytes, filling them in order. */
-    private static void advance(ByteBuffer[] bufs, long n) {
-        for (ByteBuffer b : bufs) {
-            int k = (int) Math.min(n, b.remaining());
-            b.position(b.position() + k);
-            n -= k;
         }
     }
 

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -166,50 +167,6 @@ class MessageTest {
     }
 
     @Test
-    void credentialsAreTheSendersOwn() throws Exception {
-        int pid = (int) ProcessHandle.current().pid();
-        try (var pair = Sock.pair(SockType.DGRAM)) {
-            pair.second().set(SockOpt.SO_PASSCRED, true);
-            PeerCred me = pair.first().peerCredentials();
-            pair.first().sendmsg(null, List.of(new Cmsg.Credentials(pid, me.uid(), me.gid())), 0, ByteBuffer.allocate(1));
-            MsgResult r = pair.second().recvmsg(new ControlSpec(0, true, false, 0), 0, ByteBuffer.allocate(1));
-            assertEquals(List.of(new Cmsg.Credentials(pid, me.uid(), me.gid())), r.control());
-            // Without a message of its own, the kernel still reports who sent.
-            pair.first().send(new byte[] {1});
-            MsgResult r2 = pair.second().recvmsg(new ControlSpec(0, true, false, 0), 0, ByteBuffer.allocate(1));
-            assertEquals(List.of(new Cmsg.Credentials(pid, me.uid(), me.gid())), r2.control());
-            // Claiming another process is refused by the kernel, unless we are root (CAP_SYS_ADMIN).
-            Cmsg lie = new Cmsg.Credentials(1, me.uid(), me.gid());
-            if (!RawAndNetlinkTest.isRoot()) {
-                var e = assertThrows(SyscallException.class,
-                        () -> pair.first().sendmsg(null, List.of(lie), 0, ByteBuffer.allocate(1)));
-                assertEquals("EPERM", e.errnoName());
-            }
-        }
-    }
-
-    @Test
-    void packetInfoNamesTheDestination() throws Exception {
-        try (var rx = Sock.open(Family.INET, SockType.DGRAM).set(SockOpt.IP_PKTINFO, true).bind(SockaddrInet4.any(0));
-             var tx = Sock.open(Family.INET, SockType.DGRAM)) {
-            int port = ((SockaddrInet4) rx.localAddress()).port();
-            tx.sendTo(new byte[] {1}, 0, 1, SockaddrInet4.of("127.0.0.3", port));
-            MsgResult r = rx.recvmsg(new ControlSpec(0, false, true, 0), 0, ByteBuffer.allocate(4));
-            var info = assertInstanceOf(Cmsg.PktInfo.class, r.control().get(0));
-            assertEquals(SockaddrInet4.of("127.0.0.3", 0), info.address());
-            assertEquals(1, info.interfaceIndex(), "lo");
-            assertEquals(SockaddrInet4.of("127.0.0.1", ((SockaddrInet4) tx.localAddress()).port()), r.from());
-        }
-        try (var rx = Sock.open(Family.INET6, SockType.DGRAM).set(SockOpt.IPV6_RECVPKTINFO, true).bind(SockaddrInet6.loopback(0));
-             var tx = Sock.open(Family.INET6, SockType.DGRAM)) {
-            tx.sendTo(new byte[] {1}, 0, 1, rx.localAddress());
-            MsgResult r = rx.recvmsg(new ControlSpec(0, false, true, 0), 0, ByteBuffer.allocate(4));
-            var info = assertInstanceOf(Cmsg.PktInfo.class, r.control().get(0));
-            assertEquals(SockaddrInet6.loopback(0), info.address());
-        }
-    }
-
-    @Test
     void scatterGatherTruncationAndPeek() throws Exception {
         try (var pair = Sock.pair(SockType.SEQPACKET)) {
             long n = pair.first().sendmsg(null, List.of(), 0, ByteBuffer.wrap("abc".getBytes()),
@@ -264,48 +221,313 @@ class MessageTest {
         }
     }
 
-    @Test
-    void badControlMessagesAreRefusedBeforeTheCall() throws Exception {
-        try (var pair = Sock.pair(SockType.DGRAM)) {
-            assertThrows(IllegalArgumentException.class, () -> new Cmsg.Fds(List.of()));
-            var tooMany = new ArrayList<OwnedFd>();
-            for (int i = 0; i < 254; i++) {
-                tooMany.add(OwnedFd.borrow(0));
-            }
-            var e = assertThrows(IllegalArgumentException.class, () -> new Cmsg.Fds(tooMany));
-            assertTrue(e.getMessage().contains("254") && e.getMessage().contains("253"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> OwnedFd.borrow(-1));
-            var raw = new Cmsg.Raw(1, 1, new byte[70_000]);
-            var e2 = assertThrows(IllegalArgumentException.class,
-                    () -> pair.first().sendmsg(null, List.of(raw), 0, ByteBuffer.allocate(1)));
-            assertTrue(e2.getMessage().contains("70000"), e2.getMessage());
-            List<Cmsg> withNull = new ArrayList<>();
-            withNull.add(null);
-            assertThrows(NullPointerException.class, () -> pair.first().sendmsg(null, withNull, 0, ByteBuffer.allocate(1)));
-            OwnedFd closed = OwnedFd.received(pipe()[0]);
-            closed.close();
-            assertThrows(IllegalStateException.class,
-                    () -> pair.first().sendmsg(null, List.of(Cmsg.fds(closed)), 0, ByteBuffer.allocate(1)));
-            assertThrows(IllegalArgumentException.class, () -> new ControlSpec(254, false, false, 0));
-            assertThrows(IllegalArgumentException.class, () -> pair.second().recvmsg(ControlSpec.NONE, 0,
-                    ByteBuffer.allocate(1).asReadOnlyBuffer()));
+    /** Asserts {@code call} throws {@code type} with a message containing every one of {@code words}. */
+    private static <T extends Throwable> void refused(Class<T> type, org.junit.jupiter.api.function.Executable call,
+            String... words) {
+        T e = assertThrows(type, call);
+        for (String w : words) {
+            assertTrue(e.getMessage() != null && e.getMessage().contains(w), "\"" + w + "\" in: " + e.getMessage());
         }
     }
 
     @Test
+    void badControlMessagesAreRefusedBeforeTheCallWithClearMessages() throws Exception {
+        int[] p = pipe();
+        try (var pair = Sock.pair(SockType.DGRAM);
+             var udp = Sock.open(Family.INET, SockType.DGRAM);
+             var udp6 = Sock.open(Family.INET6, SockType.DGRAM);
+             Arena arena = Arena.ofConfined()) {
+            Sock s = pair.first();
+            ByteBuffer one = ByteBuffer.allocate(1);
+            var v4 = SockaddrInet4.loopback(9);
+            refused(IllegalArgumentException.class, () -> new Cmsg.Fds(List.of()), "1 to 253", "not 0");
+            var tooMany = new ArrayList<OwnedFd>();
+            for (int i = 0; i < 254; i++) {
+                tooMany.add(OwnedFd.borrow(p[0]));
+            }
+            refused(IllegalArgumentException.class, () -> new Cmsg.Fds(tooMany), "254", "253");
+            refused(IllegalArgumentException.class, () -> OwnedFd.borrow(-1), "-1");
+            refused(IllegalArgumentException.class, () -> new Cmsg.PktInfo(SockaddrInet4.loopback(0), -2), "-2");
+            refused(IllegalArgumentException.class, () -> new Cmsg.PktInfo(io.github.panamasockets.address.SockaddrUnix.unnamed(), 0),
+                    "AF_UNIX");
+            // Checked against the socket, before any system call:
+            refused(IllegalArgumentException.class, () -> s.sendmsg(null, List.of(new Cmsg.Raw(1, 1, new byte[70_000])), 0, one),
+                    "control message 0", "70000", "65536");
+            List<Cmsg> withNull = new ArrayList<>(List.of(Cmsg.fds(OwnedFd.borrow(p[0]))));
+            withNull.add(null);
+            refused(NullPointerException.class, () -> s.sendmsg(null, withNull, 0, one), "control message 1 is null");
+            refused(IllegalArgumentException.class,
+                    () -> s.sendmsg(null, List.of(Cmsg.fds(tooMany.subList(0, 200).toArray(OwnedFd[]::new)),
+                            Cmsg.fds(tooMany.subList(0, 54).toArray(OwnedFd[]::new))), 0, one),
+                    "254 descriptors", "253", "SCM_MAX_FD");
+            refused(IllegalArgumentException.class, () -> udp.sendmsg(v4, List.of(Cmsg.fds(OwnedFd.borrow(p[0]))), 0, one),
+                    "SCM_RIGHTS", "AF_INET", "AF_UNIX");
+            refused(IllegalArgumentException.class, () -> udp.sendmsg(v4, List.of(new Cmsg.Credentials(1, 0, 0)), 0, one),
+                    "SCM_CREDENTIALS", "AF_INET", "AF_UNIX");
+            refused(IllegalArgumentException.class,
+                    () -> udp.sendmsg(v4, List.of(new Cmsg.PktInfo(SockaddrInet6.loopback(0), 0)), 0, one),
+                    "IPV6_PKTINFO", "AF_INET");
+            refused(IllegalArgumentException.class,
+                    () -> s.sendmsg(null, List.of(new Cmsg.PktInfo(SockaddrInet4.loopback(0), 0)), 0, one),
+                    "IP_PKTINFO", "AF_UNIX");
+            int[] q = pipe();
+            close(q[1]);
+            OwnedFd closed = OwnedFd.received(q[0]);
+            closed.close();
+            refused(IllegalStateException.class, () -> s.sendmsg(null, List.of(Cmsg.fds(OwnedFd.borrow(p[0]), closed)), 0, one),
+                    "SCM_RIGHTS", "descriptor 1", "closed");
+            refused(IllegalArgumentException.class, () -> s.sendmsg(null, List.of(), 0, new byte[1025][]), "1025", "1024");
+            refused(NullPointerException.class, () -> s.sendmsg(null, List.of(), 0, new byte[1], null), "buffer 1");
+            refused(IllegalArgumentException.class, () -> new ControlSpec(254, false, false, 0), "254");
+            refused(IllegalArgumentException.class, () -> new ControlSpec(0, false, false, -1), "-1");
+            refused(IllegalArgumentException.class,
+                    () -> pair.second().recvmsg(ControlSpec.NONE, 0, ByteBuffer.allocate(1), ByteBuffer.allocate(1).asReadOnlyBuffer()),
+                    "read-only", "buffer 1");
+            refused(IllegalArgumentException.class,
+                    () -> pair.second().recvmsg(ControlSpec.NONE, 0, arena.allocate(4).asReadOnly()), "read-only", "buffer 0");
+            // An IPv4 PktInfo on a dual-stack IPv6 socket is the kernel's to judge: not refused here.
+            udp6.sendmsg(SockaddrInet6.loopback(9), List.of(new Cmsg.PktInfo(SockaddrInet4.loopback(0), 0)), 0, one.clear());
+            // None of those reached the peer.
+            var e = assertThrows(SyscallException.class, () -> pair.second().recvmsg(ControlSpec.fds(4), MsgFlags.DONTWAIT, new byte[1]));
+            assertEquals("EAGAIN", e.errnoName());
+        } finally {
+            close(p[0]);
+            close(p[1]);
+        }
+    }
+
+    /** C5: the caller's control list is read once, so one that changes under the call changes nothing. */
+    @Test
+    void theCallersControlListIsReadOnce() throws Exception {
+        int[] p = pipe();
+        int[] reads = {0};
+        List<Cmsg> shifty = new java.util.AbstractList<>() {
+            @Override
+            public Cmsg get(int i) {
+                // good the first time it is read, bad every time after
+                return reads[0]++ == 0 ? Cmsg.fds(OwnedFd.borrow(p[1])) : new Cmsg.Raw(1, 1, new byte[100_000]);
+            }
+
+            @Override
+            public int size() {
+                return 1;
+            }
+        };
+        try (var pair = Sock.pair(SockType.DGRAM)) {
+            assertEquals(1, pair.first().sendmsg(null, shifty, 0, new byte[] {1}));
+            assertEquals(1, reads[0], "read once");
+            MsgResult r = pair.second().recvmsg(ControlSpec.fds(1), 0, new byte[1]);
+            assertEquals(1, r.fds().size());
+            r.fds().forEach(OwnedFd::close);
+        } finally {
+            close(p[0]);
+            close(p[1]);
+        }
+    }
+
+    /**
+     * Datagrams and seqpackets of 100 bytes into three 10-byte buffers, of each kind: the first 30
+     * bytes land in order, MSG_TRUNC reports the cut (and, asked for, the real length), and a peek
+     * leaves the message for the next receive.
+     */
+    @ParameterizedTest(name = "SOCK_{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"DGRAM", "SEQPACKET"})
+    void aMessageLargerThanTheBuffersIsCutVisibly(String typeName) throws Exception {
+        SockType type = typeName.equals("DGRAM") ? SockType.DGRAM : SockType.SEQPACKET;
+        byte[] msg = new byte[100];
+        for (int i = 0; i < msg.length; i++) {
+            msg[i] = (byte) i;
+        }
+        try (var pair = Sock.pair(type); Arena arena = Arena.ofConfined()) {
+            // gathered from four kinds of buffer
+            assertEquals(100, pair.first().sendmsg(null, List.of(), 0, MemorySegment.ofArray(java.util.Arrays.copyOfRange(msg, 0, 25)),
+                    arena.allocateFrom(ValueLayout.JAVA_BYTE, java.util.Arrays.copyOfRange(msg, 25, 50)),
+                    MemorySegment.ofBuffer(ByteBuffer.wrap(msg, 50, 25).slice()),
+                    MemorySegment.ofBuffer(ByteBuffer.allocateDirect(25).put(msg, 75, 25).flip())));
+            assertEquals(100, pair.first().sendmsg(null, List.of(), 0, msg));
+            ByteBuffer heap = ByteBuffer.allocate(10);
+            ByteBuffer direct = ByteBuffer.allocateDirect(10);
+            MemorySegment seg = arena.allocate(10);
+            MsgResult peek = pair.second().recvmsg(ControlSpec.NONE, MsgFlags.PEEK | MsgFlags.TRUNC, heap, direct);
+            assertEquals(100, peek.length(), "MSG_TRUNC in: the real length");
+            assertTrue(peek.truncated(), peek.toString());
+            assertTrue(peek.toString().contains("MSG_TRUNC"), peek.toString());
+            assertEquals(10, heap.position());
+            assertEquals(10, direct.position());
+            heap.clear();
+            direct.clear();
+            MsgResult r = pair.second().recvmsg(ControlSpec.NONE, 0, heap, direct);
+            assertEquals(20, r.length(), "without MSG_TRUNC in: what was kept");
+            assertTrue(r.truncated());
+            assertEquals(ByteBuffer.wrap(msg, 0, 10), heap.flip());
+            assertEquals(ByteBuffer.wrap(msg, 10, 10), direct.flip());
+            // the second message: byte[] and a segment
+            byte[] first = new byte[10];
+            r = pair.second().recvmsg(ControlSpec.NONE, 0, MemorySegment.ofArray(first), seg, MemorySegment.ofArray(new int[] {0, 0}));
+            assertEquals(28, r.length());
+            assertTrue(r.truncated());
+            assertArrayEquals(java.util.Arrays.copyOfRange(msg, 0, 10), first);
+            assertArrayEquals(java.util.Arrays.copyOfRange(msg, 10, 20), seg.toArray(ValueLayout.JAVA_BYTE));
+            // a message that fits is not flagged
+            pair.first().sendmsg(null, List.of(), 0, new byte[] {1, 2, 3});
+            r = pair.second().recvmsg(ControlSpec.NONE, 0, new byte[2], new byte[2]);
+            assertEquals(3, r.length());
+            assertEquals(0, r.flags(), MsgFlags.toString(r.flags()));
+        }
+    }
+
+    /**
+     * C3: 10^5 non-blocking recvmsg calls that fail with EAGAIN, each with room for descriptors,
+     * return no descriptors and leave the descriptor count as it was; the one message that then
+     * arrives brings exactly its one descriptor.
+     */
+    @Test
     void failedReceivesNeverParseControlData() throws Exception {
-        // C3: 10^5 non-blocking recvmsg calls that fail with EAGAIN return no descriptors and leave
-        // the descriptor count as it was, even with a control buffer ready for some.
+        int[] p = pipe();
         try (var pair = Sock.pair(SockType.DGRAM)) {
             int before = FdLeakTest.openFds();
+            byte[] buf = new byte[1];
             for (int i = 0; i < 100_000; i++) {
-                var e = assertThrows(SyscallException.class,
-                        () -> pair.second().recvmsg(ControlSpec.fds(4), MsgFlags.DONTWAIT, ByteBuffer.allocate(1)));
-                if (i == 0) {
-                    assertEquals("EAGAIN", e.errnoName());
+                try {
+                    pair.second().recvmsg(ControlSpec.fds(4), MsgFlags.DONTWAIT, buf);
+                    throw new AssertionError("call " + i + " received something");
+                } catch (SyscallException e) {
+                    if (e.errno() != LibC.EAGAIN()) {
+                        throw e;
+                    }
                 }
             }
             assertEquals(before, FdLeakTest.openFds());
+            pair.first().sendmsg(null, List.of(Cmsg.fds(OwnedFd.borrow(p[1]))), 0, new byte[] {1});
+            MsgResult r = pair.second().recvmsg(ControlSpec.fds(4), MsgFlags.DONTWAIT, buf);
+            assertEquals(1, r.fds().size());
+            assertEquals(before + 1, FdLeakTest.openFds());
+            r.fds().get(0).close();
+            assertEquals(before, FdLeakTest.openFds());
+        } finally {
+            close(p[0]);
+            close(p[1]);
+        }
+    }
+
+    @Test
+    void receivedDescriptorsAreOwned() throws Exception {
+        int[] p = pipe();
+        try (var pair = Sock.pair(SockType.DGRAM)) {
+            OwnedFd borrowed = OwnedFd.borrow(p[0]);
+            assertFalse(borrowed.isOwned());
+            borrowed.close();       // does nothing: the pipe is still open
+            assertTrue(Files.exists(Path.of("/proc/self/fd/" + p[0])));
+            refused(IllegalStateException.class, borrowed::toSock, "borrowed");
+            pair.first().sendmsg(null, List.of(Cmsg.fds(borrowed)), 0, new byte[] {1});
+            OwnedFd got = pair.second().recvmsg(ControlSpec.fds(1), 0, new byte[1]).fds().get(0);
+            assertTrue(got.isOwned());
+            var e = assertThrows(SyscallException.class, got::toSock, "a pipe is no socket");
+            assertEquals("ENOTSOCK", e.errnoName());
+            assertTrue(got.isOwned(), "a failed toSock leaves it owned");
+            int n = got.fd();
+            got.close();
+            got.close();
+            assertFalse(got.isOwned());
+            assertFalse(Files.exists(Path.of("/proc/self/fd/" + n)) && Files.readSymbolicLink(Path.of("/proc/self/fd/" + n))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/fd/" + p[0]))), "closed");
+            refused(IllegalStateException.class, got::fd, "closed");
+            refused(IllegalStateException.class, () -> pair.first().sendmsg(null, List.of(Cmsg.fds(got)), 0, new byte[] {1}),
+                    "closed");
+        } finally {
+            close(p[0]);
+            close(p[1]);
+        }
+    }
+
+    @Test
+    void aReceivedDescriptorDroppedUnclosedIsClosedAfterGc() throws Exception {
+        int[] p = pipe();
+        try (var pair = Sock.pair(SockType.DGRAM)) {
+            int before = FdLeakTest.settledFds();
+            pair.first().sendmsg(null, List.of(Cmsg.fds(OwnedFd.borrow(p[0]), OwnedFd.borrow(p[1]))), 0, new byte[] {1});
+            assertEquals(2, pair.second().recvmsg(ControlSpec.fds(2), 0, new byte[1]).fds().size());
+            assertEquals(before + 2, FdLeakTest.openFds());
+            for (int i = 0; i < 200 && FdLeakTest.openFds() != before; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertEquals(before, FdLeakTest.openFds(), "the cleaner closed both");
+        } finally {
+            close(p[0]);
+            close(p[1]);
+        }
+    }
+
+    @Test
+    void aDescriptorHandedToASockBelongsToIt() throws Exception {
+        try (var pair = Sock.pair(SockType.DGRAM); var carried = Sock.pair(SockType.STREAM)) {
+            pair.first().sendmsg(null, List.of(Cmsg.fds(OwnedFd.borrow(carried.first().fd()))), 0, new byte[] {1});
+            OwnedFd got = pair.second().recvmsg(ControlSpec.fds(1), 0, new byte[1]).fds().get(0);
+            int n = got.fd();
+            try (Sock s = got.toSock()) {
+                assertEquals(n, s.fd());
+                assertFalse(got.isOwned());
+                got.close();                         // does nothing now
+                refused(IllegalStateException.class, got::toSock, "handed to a Sock");
+                refused(IllegalStateException.class, got::fd, "handed to a Sock");
+                s.send("still open".getBytes());
+                byte[] b = new byte[16];
+                assertEquals(10, carried.second().recv(b));
+            }
+        }
+    }
+
+    @Test
+    void flagsPrintTheirNames() {
+        assertEquals("0", MsgFlags.toString(0));
+        assertEquals("MSG_PEEK|MSG_TRUNC", MsgFlags.toString(MsgFlags.PEEK | MsgFlags.TRUNC));
+        assertEquals("MSG_CTRUNC|MSG_CMSG_CLOEXEC", MsgFlags.toString(MsgFlags.CTRUNC | MsgFlags.CMSG_CLOEXEC));
+        assertEquals("MSG_DONTWAIT|MSG_WAITALL|0x10000000", MsgFlags.toString(MsgFlags.DONTWAIT | MsgFlags.WAITALL | 0x10000000));
+    }
+
+    /**
+     * With no control data, a sendmsg allocates nothing on the Java heap and a recvmsg only its
+     * result, once the JIT has compiled them (given many chances; no timing involved). Measured with
+     * the thread's allocation counter, reached reflectively (the test module does not read
+     * jdk.management) through a method handle, which boxes nothing.
+     */
+    @Test
+    void theHotPathAllocatesOnlyTheResult() throws Throwable {
+        Class<?> api = Class.forName("com.sun.management.ThreadMXBean");
+        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+        java.lang.invoke.MethodHandle allocated = java.lang.invoke.MethodHandles.publicLookup()
+                .findVirtual(api, "getCurrentThreadAllocatedBytes", java.lang.invoke.MethodType.methodType(long.class))
+                .bindTo(bean);
+        try (var pair = Sock.pair(SockType.DGRAM); Arena arena = Arena.ofConfined()) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(8);
+            ByteBuffer heap = ByteBuffer.allocate(8);
+            ByteBuffer[] out = {direct, heap};
+            MemorySegment[] in = {arena.allocate(4), MemorySegment.ofArray(new byte[4]), arena.allocate(8)};
+            List<Cmsg> none = List.of();
+            long bestSend = Long.MAX_VALUE;
+            long bestRecv = Long.MAX_VALUE;
+            int calls = 20_000;
+            for (int round = 0; round < 50 && (bestSend > 0 || bestRecv > 48); round++) {
+                long send = 0;
+                long recv = 0;
+                for (int i = 0; i < calls; i++) {
+                    direct.clear();
+                    heap.clear();
+                    long t0 = (long) allocated.invokeExact();
+                    pair.first().sendmsg(null, none, 0, out);
+                    long t1 = (long) allocated.invokeExact();
+                    pair.second().recvmsg(ControlSpec.NONE, 0, in);
+                    long t2 = (long) allocated.invokeExact();
+                    send += t1 - t0;
+                    recv += t2 - t1;
+                }
+                bestSend = Math.min(bestSend, send / calls);
+                bestRecv = Math.min(bestRecv, recv / calls);
+            }
+            assertEquals(0, bestSend, "bytes a sendmsg allocates");
+            // MsgResult: a header and four fields, 32 bytes with compressed pointers, 48 without
+            assertTrue(bestRecv <= 48, "bytes a recvmsg allocates, its result included: " + bestRecv);
         }
     }
 }

@@ -51,7 +51,8 @@ class PythonFdTest {
                 os.close(fd)
             """;
 
-    private static Path python() {
+    /** {@return the python3 on the PATH}, or null */
+    static Path python() {
         for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(Path.of(d, "python3"))) {
                 return Path.of(d, "python3");
