@@ -17,7 +17,10 @@ public final class MsgFlags {
 
     /** {@code MSG_PEEK}: receive without removing the data from the queue. */
     public static final int PEEK = LibC.MSG_PEEK();
-    /** {@code MSG_DONTWAIT}: do not wait; fail with {@code EAGAIN} instead. */
+    /**
+     * {@code MSG_DONTWAIT}: do not wait; where the call would, it returns {@link Sock#WOULD_BLOCK}
+     * ({@code EAGAIN}) instead.
+     */
     public static final int DONTWAIT = LibC.MSG_DONTWAIT();
     /** {@code MSG_WAITALL}: wait until the buffers are full (stream sockets). */
     public static final int WAITALL = LibC.MSG_WAITALL();
@@ -43,17 +46,22 @@ public final class MsgFlags {
      * @param flags the flags
      */
     public static String toString(int flags) {
+        return names(flags, VALUES, NAMES);
+    }
+
+    /** The names of the bits of {@code bits} set, joined by {@code |}, the rest in hex; "0" for none. */
+    static String names(int bits, int[] values, String[] names) {
         StringJoiner j = new StringJoiner("|");
-        int rest = flags;
-        for (int i = 0; i < VALUES.length; i++) {
-            if ((flags & VALUES[i]) != 0) {
-                j.add(NAMES[i]);
-                rest &= ~VALUES[i];
+        int rest = bits;
+        for (int i = 0; i < values.length; i++) {
+            if ((bits & values[i]) != 0) {
+                j.add(names[i]);
+                rest &= ~values[i];
             }
         }
         if (rest != 0) {
             j.add(String.format("0x%x", rest));
         }
-        return flags == 0 ? "0" : j.toString();
+        return bits == 0 ? "0" : j.toString();
     }
 }

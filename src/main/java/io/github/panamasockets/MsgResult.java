@@ -15,7 +15,8 @@ import java.util.List;
  * }
  *
  * @param length bytes received (with {@link MsgFlags#TRUNC} asked, a datagram's real length); -1
- *        at end of stream
+ *        at end of stream; {@link Sock#WOULD_BLOCK} when nothing was there to receive in
+ *        non-blocking mode or with {@link MsgFlags#DONTWAIT}
  * @param flags the {@code msg_flags} the kernel returned, such as {@link MsgFlags#TRUNC}
  * @param from the sender, or null where the kernel gives none
  * @param control the control messages, in the order received
@@ -29,6 +30,21 @@ public record MsgResult(long length, int flags, Sockaddr from, List<Cmsg> contro
      */
     public MsgResult {
         control = List.copyOf(control);
+    }
+
+    /** What a receive that would have had to wait returns: nothing received, nothing from anyone. */
+    static final MsgResult WOULD_BLOCK = new MsgResult(Sock.WOULD_BLOCK, 0, null, List.of());
+
+    /**
+     * {@return whether nothing was received because the call would have had to wait}
+     * ({@code EAGAIN}): the length is {@link Sock#WOULD_BLOCK}
+     *
+     * {@snippet :
+     * Sock.pair(SockType.DGRAM).second().recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, new byte[8]).wouldBlock()   // ==> true
+     * }
+     */
+    public boolean wouldBlock() {
+        return length == Sock.WOULD_BLOCK;
     }
 
     /** {@return whether the data was cut because the buffers were too small ({@code MSG_TRUNC})} */

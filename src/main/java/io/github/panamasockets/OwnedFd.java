@@ -179,6 +179,11 @@ public final class OwnedFd implements AutoCloseable {
         inFlight++;
     }
 
+    /** The descriptor's owner, for {@link Poll}; its wake-up eventfd is made on demand. */
+    FdRef ref() {
+        return ref;
+    }
+
     /** The number, for encoding between {@link #acquire()} and {@link #release()}. */
     int number() {
         return ref.fd();

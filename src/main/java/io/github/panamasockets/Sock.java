@@ -5,10 +5,12 @@ import io.github.panamasockets.address.SockaddrUnix;
 import io.github.panamasockets.internal.gen.LibC;
 import io.github.panamasockets.internal.gen.msghdr;
 import io.github.panamasockets.internal.sys.FdRef;
+import io.github.panamasockets.internal.sys.Poller;
 import io.github.panamasockets.internal.sys.Syscalls;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,6 +19,8 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.channels.IllegalBlockingModeException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,6 +41,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * (after shutdown). The descriptor number is kept until every call on it has returned, so no
  * call can reach a file that later took the same number. A socket that becomes unreachable
  * without being closed is closed by a {@link Cleaner}.
+ *
+ * <h2>Blocking, non-blocking, timeouts and virtual threads</h2>
+ * A new socket is in blocking mode: a call waits until it can be done. In
+ * {@linkplain #setNonBlocking(boolean) non-blocking mode} a call that would wait returns at once
+ * with {@link #WOULD_BLOCK} ({@code EAGAIN}), {@code null} from {@link #accept()}, or a pending
+ * connection ({@code EINPROGRESS}; see {@link #finishConnect()}); {@link #poll(int, Duration)},
+ * {@link Poll} and {@link EpollSelector} say when to try again. A
+ * {@linkplain #setReceiveTimeout(Duration) receive timeout} bounds recv, recvFrom, recvmsg and
+ * accept, a {@linkplain #setSendTimeout(Duration) send timeout} bounds send, sendTo, sendmsg and
+ * connect; either raises {@link SyscallTimeoutException}, and a signal that interrupts the wait does
+ * not start the time again.
+ *
+ * <p>A platform thread blocks in the system call itself, as C does. A virtual thread never does:
+ * its calls are made non-blocking underneath and, when they would wait, the virtual thread parks
+ * and its carrier thread runs other virtual threads until the socket is ready. Interrupting a
+ * virtual thread that waits in a call ends the call with an {@link InterruptedIOException} and
+ * leaves the socket open and unchanged (nothing was sent or received by the call), except that an
+ * interrupted or timed-out {@link #connect(Sockaddr)} closes the socket, because the kernel would
+ * go on connecting; the thread's interrupt status stays set. A platform thread blocked in a system
+ * call is not woken by an interrupt, as with {@code java.net.Socket}: close the socket, shut it
+ * down, or use a timeout.
  *
  * {@snippet :
  * import io.github.panamasockets.*;
@@ -61,25 +86,44 @@ public final class Sock implements AutoCloseable {
     private static final int EINTR = LibC.EINTR();
     private static final int EAGAIN = LibC.EAGAIN();
     private static final int EINPROGRESS = LibC.EINPROGRESS();
+    private static final int O_NONBLOCK = LibC.O_NONBLOCK();
     private static final short POLLIN = (short) LibC.POLLIN();
     private static final short POLLOUT = (short) LibC.POLLOUT();
     private static final short POLLRDHUP = (short) LibC.POLLRDHUP();
     private static final short POLLHUP = (short) LibC.POLLHUP();
 
+    /**
+     * What a call that would block returns in non-blocking mode, or with {@link MsgFlags#DONTWAIT}:
+     * the call found nothing to do ({@code EAGAIN}) and did nothing. Distinct from 0 (an empty
+     * datagram) and -1 (end of stream).
+     *
+     * {@snippet :
+     * var pair = Sock.pair(SockType.DGRAM);
+     * pair.second().setNonBlocking(true).recv(new byte[10]) == Sock.WOULD_BLOCK   // ==> true
+     * }
+     */
+    public static final int WOULD_BLOCK = -2;
+
     /*
      * How calls block, and how close wakes them.
      *
-     * The descriptor is in blocking mode, and a platform thread blocks in the system call itself:
-     * one syscall per operation, as in C, so the blocking path costs what C's does. close() (and
+     * A platform thread in blocking mode with no timeout blocks in the system call itself: one
+     * syscall per operation, as in C, so the blocking path costs what C's does. close() (and
      * FdRef) wake such a call with shutdown(SHUT_RDWR), which ends accept, recv and send on TCP,
-     * UDP and Unix sockets. Where shutdown wakes nothing -- netlink receives, sends on Unix
-     * datagram and seqpacket sockets (they wait on the peer's queue), and connection-oriented
-     * connects -- the call is made non-blocking (MSG_DONTWAIT, or O_NONBLOCK for connect) and
-     * waits in poll(2) on the socket and FdRef's wake-up eventfd; see awaitReady.
+     * UDP and Unix sockets.
      *
-     * That poll wait is also where virtual threads fit: a virtual thread must not block its carrier
-     * in a syscall, so it will take the non-blocking path for every call and park instead of
-     * calling poll(2), to be unparked by a poller when the fd is ready or closed.
+     * Every other call is made without blocking in the kernel (MSG_DONTWAIT, or O_NONBLOCK on the
+     * fd for accept and connect) and, on EAGAIN, waits in await(): where shutdown wakes nothing
+     * (netlink receives, sends on Unix datagram and seqpacket sockets, which wait on the peer's
+     * queue, connection-oriented connects), where a timeout is set (a deadline survives EINTR;
+     * the kernel's SO_RCVTIMEO would start again), and on virtual threads. await() parks a virtual
+     * thread in the Poller, and makes a platform thread wait in poll(2) on the socket and FdRef's
+     * wake-up eventfd. In non-blocking mode EAGAIN is returned instead, as WOULD_BLOCK.
+     *
+     * O_NONBLOCK on the fd (fdNonBlocking) is set while the socket is in non-blocking mode, during
+     * a connect, and from the first accept that must not block, for the life of the listener.
+     * A call that got EAGAIN from a blocking fd without MSG_DONTWAIT met the kernel's own
+     * SO_RCVTIMEO or SO_SNDTIMEO (set through setInt), and throws SyscallTimeoutException.
      */
 
     private final FdRef ref;
@@ -100,6 +144,19 @@ public final class Sock implements AutoCloseable {
     private final Scratch reader = new Scratch();
     private final Scratch writer = new Scratch();
     private final Scratch control;
+    /** Non-blocking mode, as the caller set it. */
+    private volatile boolean nonBlocking;
+    /** Whether O_NONBLOCK is set on the fd. Changed under modeLock. */
+    private volatile boolean fdNonBlocking;
+    /** Whether accept needed O_NONBLOCK, which then stays. Guarded by modeLock. */
+    private boolean listenerNonBlocking;
+    private final Object modeLock = new Object();
+    /** The receive and send timeouts in nanoseconds; 0 for none. */
+    private volatile long receiveTimeout;
+    private volatile long sendTimeout;
+    /** A non-blocking connect in progress, and its peer. Guarded by writeLock. */
+    private boolean connectPending;
+    private Sockaddr pendingPeer;
     private InputStream in;
     private OutputStream out;
 
@@ -112,13 +169,14 @@ public final class Sock implements AutoCloseable {
         private static final long VALUE_SIZE = 256;
 
         final Arena arena = Arena.ofAuto();
-        /** One allocation, sliced: capture, address, length, option value, two pollfds. */
-        private final MemorySegment all = arena.allocate(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8 + VALUE_SIZE + 16, 8);
+        /** One allocation, sliced: capture, address, length, option value, two pollfds, an epoll_event. */
+        private final MemorySegment all = arena.allocate(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8 + VALUE_SIZE + 32, 8);
         final MemorySegment capture = all.asSlice(0, Syscalls.CAPTURE_LAYOUT.byteSize());
         final MemorySegment addr = all.asSlice(CAPTURE_SIZE, Sockaddr.MAX_LENGTH);
         final MemorySegment len = all.asSlice(CAPTURE_SIZE + Sockaddr.MAX_LENGTH, 4);
         final MemorySegment value = all.asSlice(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8, VALUE_SIZE);
         final MemorySegment pollfds = all.asSlice(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8 + VALUE_SIZE, 16);
+        final MemorySegment event = all.asSlice(CAPTURE_SIZE + Sockaddr.MAX_LENGTH + 8 + VALUE_SIZE + 16, 16);
         MemorySegment buffer = MemorySegment.NULL;
 
         /** msghdr, iovecs and control data for sendmsg and recvmsg, grown on demand. */
@@ -351,6 +409,211 @@ public final class Sock implements AutoCloseable {
         return !ref.isClosed();
     }
 
+    /** The descriptor's owner, for {@link Poll} and {@link EpollSelector}. */
+    FdRef ref() {
+        return ref;
+    }
+
+    // ------------------------------------------------------------------------------ blocking
+
+    /**
+     * Switches non-blocking mode on or off; fcntl(2) {@code F_SETFL} with or without
+     * {@code O_NONBLOCK}. In non-blocking mode a call that would wait returns at once:
+     * {@link #WOULD_BLOCK} from send, recv and their kin, null from {@link #accept()}, a
+     * {@linkplain #isConnectPending() pending} connection from {@link #connect(Sockaddr)}; see
+     * socket(7) and connect(2) on {@code EAGAIN} and {@code EINPROGRESS}. {@link #sendAll},
+     * {@link #inputStream()} and {@link #outputStream()} need blocking mode. Calls already waiting
+     * in other threads go on waiting.
+     *
+     * {@snippet :
+     * var pair = Sock.pair(SockType.STREAM);
+     * pair.second().setNonBlocking(true).recv(new byte[10])   // ==> -2, Sock.WOULD_BLOCK: no data yet
+     * }
+     *
+     * @param on true for non-blocking mode, false for blocking mode
+     * @return this socket
+     * @throws SockClosedException if the socket is closed
+     * @throws SocketException if fcntl(2) fails
+     */
+    public Sock setNonBlocking(boolean on) throws IOException {
+        enter(controlLock, "fcntl");
+        try {
+            synchronized (modeLock) {
+                nonBlocking = on;
+                applyFdMode("fcntl", control, false);
+            }
+            return this;
+        } finally {
+            exit(controlLock);
+        }
+    }
+
+    /**
+     * {@return whether the socket is in non-blocking mode}; see {@link #setNonBlocking(boolean)}
+     *
+     * {@snippet :
+     * Sock.open(Family.UNIX, SockType.STREAM).isNonBlocking()   // ==> false
+     * }
+     */
+    public boolean isNonBlocking() {
+        return nonBlocking;
+    }
+
+    /**
+     * Sets how long recv, recvFrom, recvmsg and accept wait; setsockopt(2) {@code SO_RCVTIMEO},
+     * which the library also enforces itself, on every wait (virtual threads and poll(2) waits
+     * included), counting the time from the start of the call even across signals (socket(7)).
+     * When it passes, the call throws {@link SyscallTimeoutException} and the socket stays usable.
+     * The same as {@code set(SockOpt.SO_RCVTIMEO, timeout)}.
+     *
+     * {@snippet :
+     * var pair = Sock.pair(SockType.DGRAM);
+     * pair.second().setReceiveTimeout(java.time.Duration.ofMillis(200)).recv(new byte[10]);
+     * // ==> SyscallTimeoutException after 200 ms
+     * }
+     *
+     * @param timeout how long; {@link Duration#ZERO} to wait forever
+     * @return this socket
+     * @throws SockClosedException if the socket is closed
+     * @throws SocketException if setsockopt(2) fails
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public Sock setReceiveTimeout(Duration timeout) throws IOException {
+        return set(SockOpt.SO_RCVTIMEO, timeout);
+    }
+
+    /**
+     * {@return the receive timeout}; {@link Duration#ZERO} for none
+     *
+     * {@snippet :
+     * Sock.open(Family.UNIX, SockType.STREAM).receiveTimeout()   // ==> PT0S
+     * }
+     */
+    public Duration receiveTimeout() {
+        return Duration.ofNanos(receiveTimeout);
+    }
+
+    /**
+     * Sets how long send, sendTo, sendmsg, sendAll (each of its calls) and connect wait;
+     * setsockopt(2) {@code SO_SNDTIMEO}, enforced by the library as
+     * {@link #setReceiveTimeout(Duration)} describes. The same as
+     * {@code set(SockOpt.SO_SNDTIMEO, timeout)}.
+     *
+     * {@snippet :
+     * var c = Sock.open(Family.UNIX, SockType.STREAM).setSendTimeout(java.time.Duration.ofSeconds(1));
+     * }
+     *
+     * @param timeout how long; {@link Duration#ZERO} to wait forever
+     * @return this socket
+     * @throws SockClosedException if the socket is closed
+     * @throws SocketException if setsockopt(2) fails
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public Sock setSendTimeout(Duration timeout) throws IOException {
+        return set(SockOpt.SO_SNDTIMEO, timeout);
+    }
+
+    /**
+     * {@return the send timeout}; {@link Duration#ZERO} for none
+     *
+     * {@snippet :
+     * Sock.open(Family.UNIX, SockType.STREAM).sendTimeout()   // ==> PT0S
+     * }
+     */
+    public Duration sendTimeout() {
+        return Duration.ofNanos(sendTimeout);
+    }
+
+    /**
+     * Waits until the socket is ready for any of {@code events}, or the timeout passes;
+     * <a href="https://man7.org/linux/man-pages/man2/poll.2.html">poll(2)</a> on this socket alone
+     * (a virtual thread parks instead). See {@link Poll} for several descriptors at once.
+     *
+     * {@snippet :
+     * var pair = Sock.pair(SockType.STREAM);
+     * pair.first().send("x".getBytes());
+     * PollEvents.toString(pair.second().poll(PollEvents.IN, java.time.Duration.ofSeconds(1)))   // ==> "POLLIN"
+     * }
+     *
+     * @param events {@link PollEvents} such as {@link PollEvents#IN} | {@link PollEvents#OUT}
+     * @param timeout how long to wait at most; {@link Duration#ZERO} to look without waiting
+     * @return the events that occurred ({@code revents}), which may include
+     *         {@link PollEvents#ERR}, {@link PollEvents#HUP} and {@link PollEvents#NVAL} (the socket
+     *         was closed during the wait) though not asked for; 0 if the time passed
+     * @throws SockClosedException if the socket was closed before the call
+     * @throws InterruptedIOException if the calling virtual thread was interrupted
+     * @throws IllegalArgumentException if {@code events} has bits poll(2) does not know, or the
+     *         timeout is negative
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public int poll(int events, Duration timeout) throws IOException {
+        List<Poll.Ready> ready = Poll.poll(timeout, Poll.of(this, events));
+        return ready.isEmpty() ? 0 : ready.get(0).events();
+    }
+
+    /**
+     * Waits, with no time limit, until the socket is ready for any of {@code events};
+     * <a href="https://man7.org/linux/man-pages/man2/poll.2.html">poll(2)</a>, as
+     * {@link #poll(int, Duration)} does.
+     *
+     * {@snippet :
+     * pair.second().poll(PollEvents.IN)   // returns when data arrives
+     * }
+     *
+     * @param events {@link PollEvents} to wait for
+     * @return the events that occurred
+     * @throws SockClosedException if the socket was closed before the call
+     * @throws InterruptedIOException if the calling virtual thread was interrupted
+     * @throws IllegalArgumentException if {@code events} has bits poll(2) does not know
+     */
+    public int poll(int events) throws IOException {
+        return Poll.poll(Poll.of(this, events)).get(0).events();
+    }
+
+    /**
+     * Sets or clears O_NONBLOCK on the fd as the mode needs: set in non-blocking mode, on a listener
+     * whose accept needed it, and while {@code connecting}.
+     */
+    private void applyFdMode(String call, Scratch s, boolean connecting) throws IOException {
+        synchronized (modeLock) {
+            boolean want = connecting || nonBlocking || listenerNonBlocking;
+            if (want == fdNonBlocking) {
+                return;
+            }
+            int fd = ref.fd();
+            int flags = Syscalls.fcntl(s.capture, fd, LibC.F_GETFL(), 0);
+            if (flags < 0 || Syscalls.fcntl(s.capture, fd, LibC.F_SETFL(),
+                    want ? flags | O_NONBLOCK : flags & ~O_NONBLOCK) < 0) {
+                throw error(call + " (fcntl F_SETFL" + (want ? " O_NONBLOCK" : "") + ")", s.errno(), null);
+            }
+            fdNonBlocking = want;
+        }
+    }
+
+    /** accept has no MSG_DONTWAIT: a listener that must not block gets O_NONBLOCK for good. */
+    private void listenerNonBlocking() throws IOException {
+        synchronized (modeLock) {
+            listenerNonBlocking = true;
+            applyFdMode("accept", reader, false);
+        }
+    }
+
+    /** {@return a positive duration in nanoseconds}, saturated at Long.MAX_VALUE */
+    static long positiveNanos(String what, Duration d) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " " + d + " is not positive");
+        }
+        return nanos(d);
+    }
+
+    /** {@return a non-negative duration in nanoseconds}, saturated at Long.MAX_VALUE */
+    static long nanos(Duration d) {
+        return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
+    }
+
     // ------------------------------------------------------------------------------ life cycle
 
     /**
@@ -441,13 +704,24 @@ public final class Sock implements AutoCloseable {
      * conn.socket();    // the connected socket
      * }
      *
-     * @return the connected socket and the peer's address
+     * <p>In non-blocking mode it returns null when no connection is waiting. The receive timeout,
+     * if set, bounds the wait. The accepted socket is in blocking mode, with no timeouts.
+     *
+     * @return the connected socket and the peer's address; null in non-blocking mode when no
+     *         connection is waiting
+     * @throws SyscallTimeoutException if the receive timeout passed first
+     * @throws InterruptedIOException if the calling virtual thread was interrupted while waiting
      * @throws SockClosedException if this socket is closed, before or during the call
      * @throws SocketException if the socket is not listening ({@code EINVAL}) or the call fails
      */
     public Accepted accept() throws IOException {
         enter(readLock, "accept");
         try {
+            long timeout = receiveTimeout;
+            if (!fdNonBlocking && mustNotBlock(false, timeout)) {
+                listenerNonBlocking();
+            }
+            long deadline = 0;
             while (true) {
                 reader.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
                 int fd = Syscalls.accept4(reader.capture, ref.fd(), reader.addr, reader.len, LibC.SOCK_CLOEXEC());
@@ -456,7 +730,12 @@ public final class Sock implements AutoCloseable {
                     return new Accepted(s, decode(reader));
                 }
                 int errno = reader.errno();
-                if (errno != EINTR && errno != LibC.ECONNABORTED()) {
+                if (errno == EAGAIN && fdNonBlocking) {
+                    if (nonBlocking) {
+                        return null;
+                    }
+                    deadline = await("accept", reader, POLLIN, deadline, timeout);
+                } else if (errno != EINTR && errno != LibC.ECONNABORTED()) {
                     throw error("accept", errno, null);
                 }
             }
@@ -469,8 +748,12 @@ public final class Sock implements AutoCloseable {
      * Connects to a peer; <a href="https://man7.org/linux/man-pages/man2/connect.2.html">connect(2)</a>.
      * On a datagram socket it sets the only peer that datagrams are sent to and received from.
      *
-     * <p>The wait for a stream connection is done with poll(2), so that {@link #close()} from
-     * another thread ends it.
+     * <p>The wait for a stream connection is done with poll(2) (or, on a virtual thread, by
+     * parking), so that {@link #close()} from another thread ends it; the
+     * {@linkplain #setSendTimeout(Duration) send timeout}, if set, bounds it, as {@code SO_SNDTIMEO}
+     * bounds connect(2) in the kernel. In non-blocking mode a stream connection that cannot be made
+     * at once is left in progress ({@code EINPROGRESS}): {@link #isConnectPending()} is then true,
+     * and {@link #finishConnect()} completes it.
      *
      * {@snippet :
      * var c = Sock.open(Family.UNIX, SockType.STREAM).connect(SockaddrUnix.of("/run/app.sock"));
@@ -480,38 +763,80 @@ public final class Sock implements AutoCloseable {
      * @return this socket
      * @throws java.net.ConnectException if the peer refuses ({@code ECONNREFUSED}) or does not
      *         answer ({@code ETIMEDOUT})
+     * @throws SyscallTimeoutException if the send timeout passed first; the socket is closed
+     * @throws InterruptedIOException if the calling virtual thread was interrupted; the socket is
+     *         closed
+     * @throws SyscallException with {@code EAGAIN} in non-blocking mode when a Unix listener's
+     *         backlog is full: no connection was started
      * @throws SocketException if the call fails otherwise, or the socket is closed
      * @throws IllegalArgumentException if the address is of another family
      * @throws NullPointerException if {@code address} is null
      */
     public Sock connect(Sockaddr address) throws IOException {
         checkFamily("connect", address);
+        return connect0(address, sendTimeout);
+    }
+
+    /**
+     * Connects to a peer, waiting at most {@code timeout};
+     * <a href="https://man7.org/linux/man-pages/man2/connect.2.html">connect(2)</a> with
+     * {@code O_NONBLOCK}, then poll(2) for the outcome. If the time passes first, the socket is
+     * closed (the kernel would go on trying) and {@link SyscallTimeoutException} is thrown, as
+     * {@code java.net.Socket.connect(address, timeout)} does.
+     *
+     * {@snippet :
+     * var c = Sock.open(Family.INET, SockType.STREAM)
+     *         .connect(SockaddrInet4.loopback(8080), java.time.Duration.ofSeconds(2));
+     * }
+     *
+     * @param address the peer, of this socket's family
+     * @param timeout how long to wait, more than zero
+     * @return this socket
+     * @throws SyscallTimeoutException if no connection was made in time; the socket is closed
+     * @throws java.net.ConnectException if the peer refuses ({@code ECONNREFUSED})
+     * @throws InterruptedIOException if the calling virtual thread was interrupted; the socket is
+     *         closed
+     * @throws SocketException if the call fails otherwise, or the socket is closed
+     * @throws IllegalArgumentException if the address is of another family, or the timeout is not
+     *         positive
+     * @throws NullPointerException if an argument is null
+     */
+    public Sock connect(Sockaddr address, Duration timeout) throws IOException {
+        checkFamily("connect", address);
+        return connect0(address, positiveNanos("connect timeout", timeout));
+    }
+
+    private Sock connect0(Sockaddr address, long timeout) throws IOException {
         enter(writeLock, "connect");
         try {
-            int fd = ref.fd();
-            int flags = Syscalls.fcntl(writer.capture, fd, LibC.F_GETFL(), 0);
-            if (flags < 0) {
-                throw error("fcntl(F_GETFL)", writer.errno(), null);
-            }
             // Only connection-oriented connects wait. Datagram connects return at once, and
             // leaving their fd alone spares a concurrent receive a spurious EAGAIN.
             boolean connectionOriented = type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET);
-            boolean wasBlocking = connectionOriented && (flags & LibC.O_NONBLOCK()) == 0;
-            if (wasBlocking) {
-                Syscalls.fcntl(writer.capture, fd, LibC.F_SETFL(), flags | LibC.O_NONBLOCK());
+            boolean toggled = connectionOriented && !fdNonBlocking;
+            if (toggled) {
+                applyFdMode("connect", writer, true);
             }
             try {
+                int fd = ref.fd();
                 int len = address.encode(writer.addr);
                 int rc = Syscalls.connect(writer.capture, fd, writer.addr, len);
                 int errno = rc < 0 ? writer.errno() : 0;
-                if (rc < 0 && (errno == EINPROGRESS || errno == EINTR)) {
-                    awaitReady("connect", writer, POLLOUT);
-                    errno = intOption(writer, LibC.SOL_SOCKET(), LibC.SO_ERROR());
+                if (rc < 0 && (errno == EINPROGRESS || errno == EINTR) && connectionOriented) {
+                    if (nonBlocking) {
+                        connectPending = true;
+                        pendingPeer = address;
+                        return this;
+                    }
+                    errno = awaitConnect(address, timeout);
                     rc = errno == 0 ? 0 : -1;
-                } else if (rc < 0 && errno == EAGAIN && family.equals(Family.UNIX)) {
+                } else if (rc < 0 && errno == EAGAIN && family.equals(Family.UNIX) && !nonBlocking) {
                     // A Unix listener's backlog is full. Nothing can be polled for room in it, so
                     // try again after short, growing pauses, ending the wait if the socket closes.
+                    long deadline = timeout > 0 ? System.nanoTime() + timeout : 0;
                     for (int pause = 1; rc < 0 && errno == EAGAIN; pause = Math.min(pause * 2, 20)) {
+                        if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                            throw timedOut("connect", address, timeout, "send");
+                        }
                         sleepOrClose("connect", pause);
                         rc = Syscalls.connect(writer.capture, fd, writer.addr, len);
                         errno = rc < 0 ? writer.errno() : 0;
@@ -520,14 +845,93 @@ public final class Sock implements AutoCloseable {
                 if (rc < 0) {
                     throw error("connect", errno, address);
                 }
+                return this;
+            } catch (InterruptedIOException e) {     // a timeout (SocketTimeoutException) or an interrupt
+                close();            // the kernel would go on connecting: see the class comment
+                throw e;
             } finally {
-                if (wasBlocking) {
-                    Syscalls.fcntl(writer.capture, fd, LibC.F_SETFL(), flags);
+                if (toggled && !ref.isClosed()) {
+                    applyFdMode("connect", writer, false);
                 }
             }
-            return this;
         } finally {
             exit(writeLock);
+        }
+    }
+
+    /** Waits for a connection in progress; {@return its SO_ERROR, 0 for connected} */
+    private int awaitConnect(Sockaddr address, long timeout) throws IOException {
+        long deadline = 0;
+        do {
+            try {
+                deadline = await("connect", writer, POLLOUT, deadline, timeout);
+            } catch (SyscallTimeoutException e) {
+                throw timedOut("connect", address, timeout, "connect");
+            }
+        } while (!ready(writer, POLLOUT));
+        return intOption(writer, LibC.SOL_SOCKET(), LibC.SO_ERROR());
+    }
+
+    /**
+     * Completes a connection that {@link #connect(Sockaddr)} started in non-blocking mode;
+     * getsockopt(2) {@code SO_ERROR} once poll(2) says the socket is writable, as connect(2)
+     * describes for {@code EINPROGRESS}. In blocking mode it waits for the outcome.
+     *
+     * {@snippet :
+     * var c = Sock.open(Family.INET, SockType.STREAM).setNonBlocking(true).connect(server.localAddress());
+     * while (!c.finishConnect()) {
+     *     c.poll(PollEvents.OUT, java.time.Duration.ofSeconds(1));
+     * }
+     * }
+     *
+     * @return true if the socket is connected, or no connection was pending; false if it is still
+     *         in progress (non-blocking mode only)
+     * @throws java.net.ConnectException if the connection was refused ({@code ECONNREFUSED}) or
+     *         timed out in the kernel ({@code ETIMEDOUT}); no connection is pending after that
+     * @throws SockClosedException if the socket is closed
+     * @throws SocketException if the call fails otherwise
+     */
+    public boolean finishConnect() throws IOException {
+        enter(writeLock, "connect");
+        try {
+            if (!connectPending) {
+                return true;
+            }
+            int errno;
+            if (ready(writer, POLLOUT)) {
+                errno = intOption(writer, LibC.SOL_SOCKET(), LibC.SO_ERROR());
+            } else if (nonBlocking) {
+                return false;
+            } else {
+                errno = awaitConnect(pendingPeer, sendTimeout);
+            }
+            Sockaddr peer = pendingPeer;
+            connectPending = false;
+            pendingPeer = null;
+            if (errno != 0) {
+                throw error("connect", errno, peer);
+            }
+            return true;
+        } finally {
+            exit(writeLock);
+        }
+    }
+
+    /**
+     * {@return whether a non-blocking connect is in progress}: {@link #connect(Sockaddr)} in
+     * non-blocking mode returned with {@code EINPROGRESS}, and {@link #finishConnect()} has not
+     * yet seen its outcome
+     *
+     * {@snippet :
+     * Sock.open(Family.INET, SockType.STREAM).isConnectPending()   // ==> false
+     * }
+     */
+    public boolean isConnectPending() {
+        writeLock.lock();
+        try {
+            return connectPending;
+        } finally {
+            writeLock.unlock();
         }
     }
 
@@ -719,6 +1123,7 @@ public final class Sock implements AutoCloseable {
      */
     public void sendAll(byte[] src, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
+        requireBlocking();
         do {
             int n = send(src, offset, length);
             offset += n;
@@ -739,6 +1144,7 @@ public final class Sock implements AutoCloseable {
      */
     public void sendAll(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
+        requireBlocking();
         do {
             send(src);
         } while (src.hasRemaining());
@@ -832,7 +1238,9 @@ public final class Sock implements AutoCloseable {
             src.get(pos, copy);
             n = to == null ? send(copy) : sendTo(copy, 0, copy.length, to);
         }
-        src.position(pos + n);
+        if (n > 0) {
+            src.position(pos + n);
+        }
         return n;
     }
 
@@ -863,10 +1271,15 @@ public final class Sock implements AutoCloseable {
         return type.equals(SockType.STREAM) ? (int) Math.min(length, CHUNK) : Math.toIntExact(length);
     }
 
-    /** send(2) or sendto(2), retried on EINTR, waiting in poll(2) where sends must not block natively. */
+    /**
+     * send(2) or sendto(2), retried on EINTR; on EAGAIN, {@link #WOULD_BLOCK} in non-blocking mode,
+     * else a wait in {@link #await} where the call must not block in the kernel.
+     */
     private long send0(String call, MemorySegment src, long len, Sockaddr to, int toLen) throws IOException {
         int fd = ref.fd();
-        int flags = NOSIGNAL | (pollSends ? DONTWAIT : 0);
+        long timeout = sendTimeout;
+        int flags = NOSIGNAL | (mustNotBlock(pollSends, timeout) ? DONTWAIT : 0);
+        long deadline = 0;
         while (true) {
             long n = to == null ? Syscalls.send(writer.capture, fd, src, len, flags)
                     : Syscalls.sendto(writer.capture, fd, src, len, flags, writer.addr, toLen);
@@ -874,8 +1287,11 @@ public final class Sock implements AutoCloseable {
                 return n;
             }
             int errno = writer.errno();
-            if (errno == EAGAIN && pollSends) {
-                awaitReady(call, writer, POLLOUT);
+            if (errno == EAGAIN && (flags & DONTWAIT) != 0) {
+                if (nonBlocking) {
+                    return WOULD_BLOCK;
+                }
+                deadline = await(call, writer, POLLOUT, deadline, timeout);
             } else if (errno != EINTR) {
                 throw error(call, errno, to);
             }
@@ -1092,7 +1508,8 @@ public final class Sock implements AutoCloseable {
 
     /**
      * recv(2), or recvfrom(2) when {@code from} is given to receive the sender, into native memory,
-     * retried on EINTR, with end of stream as -1. On a
+     * retried on EINTR, with end of stream as -1 and EAGAIN as {@link #WOULD_BLOCK} in
+     * non-blocking mode. On a
      * message-based socket it passes MSG_TRUNC, so the result is the message's real length, which
      * may exceed {@code len}: see {@link #kept}.
      */
@@ -1102,7 +1519,9 @@ public final class Sock implements AutoCloseable {
             return 0;
         }
         int fd = ref.fd();
-        int flags = (stream ? 0 : TRUNC) | (pollReceives ? DONTWAIT : 0);
+        long timeout = receiveTimeout;
+        int flags = (stream ? 0 : TRUNC) | (mustNotBlock(pollReceives, timeout) ? DONTWAIT : 0);
+        long deadline = 0;
         while (true) {
             long n;
             if (from != null) {
@@ -1124,8 +1543,11 @@ public final class Sock implements AutoCloseable {
                 return stream || type.equals(SockType.SEQPACKET) && peerHungUp() ? -1 : 0;
             }
             int errno = reader.errno();
-            if (errno == EAGAIN && pollReceives) {
-                awaitReady(call, reader, POLLIN);
+            if (errno == EAGAIN && (flags & DONTWAIT) != 0) {
+                if (nonBlocking) {
+                    return WOULD_BLOCK;
+                }
+                deadline = await(call, reader, POLLIN, deadline, timeout);
             } else if (errno != EINTR) {
                 throw error(call, errno, null);
             }
@@ -1158,16 +1580,54 @@ public final class Sock implements AutoCloseable {
     }
 
     /**
-     * Waits in poll(2) until the socket has any of {@code events} (or an error or hang-up) or is
-     * closed. The wake-up eventfd makes close end the wait at once; without one (the process is out
-     * of descriptors) it polls in 20 ms slices.
+     * Whether a call must not block in the kernel, and so passes MSG_DONTWAIT: in non-blocking
+     * mode, with a timeout, on a virtual thread, or where shutdown(2) would not wake it.
      */
-    private void awaitReady(String call, Scratch s, short events) throws IOException {
+    private boolean mustNotBlock(boolean polls, long timeout) {
+        return polls || nonBlocking || timeout != 0 || Thread.currentThread().isVirtual();
+    }
+
+    /**
+     * Waits until the socket may have any of {@code events} (or an error or hang-up), or is closed:
+     * a virtual thread parks in the {@link Poller}; a platform thread waits in poll(2) on the
+     * socket and the wake-up eventfd, so that close ends the wait at once (without an eventfd, as
+     * when the process is out of descriptors, it polls in 20 ms slices). The caller then makes its
+     * call again.
+     *
+     * @param deadline the deadline an earlier wait of the same call returned, or 0 on the first
+     * @param timeout the call's timeout in nanoseconds, 0 for none
+     * @return the deadline, to pass to the next wait of the same call
+     */
+    private long await(String call, Scratch s, short events, long deadline, long timeout) throws IOException {
+        if (timeout != 0 && deadline == 0) {
+            deadline = (System.nanoTime() + timeout) | 1;
+        }
+        if (ref.isClosed()) {
+            throw closedDuring(call);
+        }
+        if (Thread.currentThread().isVirtual()) {
+            switch (Poller.await(ref, ref.fd(), events == POLLOUT, deadline, s.capture, s.event)) {
+                case TIMEOUT -> throw timedOut(call, null, timeout, events == POLLOUT ? "send" : "receive");
+                case INTERRUPTED -> throw interrupted(call);
+                case READY -> {
+                    if (ref.isClosed()) {
+                        throw closedDuring(call);
+                    }
+                }
+            }
+            return deadline;
+        }
         int wake = ref.wakeFd();
         MemorySegment p = s.pollfds;
         while (true) {
-            if (ref.isClosed()) {
-                throw closedDuring(call);
+            int millis = wake >= 0 ? -1 : 20;
+            if (deadline != 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw timedOut(call, null, timeout, events == POLLOUT ? "send" : "receive");
+                }
+                long ms = (left + 999_999) / 1_000_000;
+                millis = (int) Math.min(ms, millis < 0 ? Integer.MAX_VALUE : millis);
             }
             p.set(ValueLayout.JAVA_INT, 0, ref.fd());
             p.set(ValueLayout.JAVA_SHORT, 4, events);
@@ -1175,14 +1635,40 @@ public final class Sock implements AutoCloseable {
             p.set(ValueLayout.JAVA_INT, 8, wake);
             p.set(ValueLayout.JAVA_SHORT, 12, POLLIN);
             p.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
-            int rc = Syscalls.poll(s.capture, p, wake >= 0 ? 2 : 1, wake >= 0 ? -1 : 20);
+            int rc = Syscalls.poll(s.capture, p, wake >= 0 ? 2 : 1, millis);
             if (rc < 0 && s.errno() != EINTR) {
                 throw error("poll", s.errno(), null);
             }
-            if (rc > 0 && p.get(ValueLayout.JAVA_SHORT, 6) != 0 && !ref.isClosed()) {
-                return;
+            if (ref.isClosed()) {
+                throw closedDuring(call);
+            }
+            if (rc > 0 && p.get(ValueLayout.JAVA_SHORT, 6) != 0) {
+                return deadline;
             }
         }
+    }
+
+    /** {@return whether poll(2) reports any of {@code events} on the socket now}, without waiting */
+    private boolean ready(Scratch s, short events) throws IOException {
+        MemorySegment p = s.pollfds;
+        p.set(ValueLayout.JAVA_INT, 0, ref.fd());
+        p.set(ValueLayout.JAVA_SHORT, 4, events);
+        p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        int rc = Syscalls.poll(s.capture, p, 1, 0);
+        if (rc < 0 && s.errno() != EINTR) {
+            throw error("poll", s.errno(), null);
+        }
+        return rc > 0 && p.get(ValueLayout.JAVA_SHORT, 6) != 0;
+    }
+
+    private static SyscallTimeoutException timedOut(String call, Sockaddr address, long timeout, String which) {
+        return new SyscallTimeoutException(call + " (the " + Duration.ofNanos(timeout).toMillis() + " ms " + which
+                + " timeout passed)", which.equals("connect") ? LibC.ETIMEDOUT() : EAGAIN, address);
+    }
+
+    private InterruptedIOException interrupted(String call) {
+        return new InterruptedIOException(call + " on " + this + ": the virtual thread was interrupted while it "
+                + "waited; the interrupt status is kept");
     }
 
     private void sleepOrClose(String call, int millis) throws IOException {
@@ -1249,6 +1735,11 @@ public final class Sock implements AutoCloseable {
         try {
             int len = option.encode(value, control.value);
             setsockopt("setsockopt(" + option + ", " + value + ")", option.level(), option.optname(), len);
+            if (option == SockOpt.SO_RCVTIMEO) {
+                receiveTimeout = nanos((Duration) value);
+            } else if (option == SockOpt.SO_SNDTIMEO) {
+                sendTimeout = nanos((Duration) value);
+            }
             return this;
         } finally {
             exit(controlLock);
@@ -1654,20 +2145,23 @@ public final class Sock implements AutoCloseable {
                     msghdr.msg_control(msg, ctl);
                     msghdr.msg_controllen(msg, controlSize);
                 }
-                int all = flags | NOSIGNAL | (pollSends ? DONTWAIT : 0);
+                long timeout = sendTimeout;
+                int all = flags | NOSIGNAL | (mustNotBlock(pollSends, timeout) ? DONTWAIT : 0);
                 long n;
+                long deadline = 0;
                 while (true) {
                     n = Syscalls.sendmsg(writer.capture, ref.fd(), msg, all);
                     if (n >= 0) {
                         break;
                     }
                     int errno = writer.errno();
-                    if (errno == EAGAIN && pollSends && (flags & DONTWAIT) == 0) {
-                        awaitReady("sendmsg", writer, POLLOUT);
+                    if (errno == EAGAIN && (all & DONTWAIT) != 0) {
+                        if (nonBlocking || (flags & DONTWAIT) != 0) {
+                            return WOULD_BLOCK;
+                        }
+                        deadline = await("sendmsg", writer, POLLOUT, deadline, timeout);
                     } else if (errno != EINTR) {
-                        // EAGAIN the caller asked for is no timeout; without DONTWAIT it is SO_SNDTIMEO's.
-                        throw errno == EAGAIN && (flags & DONTWAIT) != 0
-                                ? new SyscallException("sendmsg", errno, to) : error("sendmsg", errno, to);
+                        throw error("sendmsg", errno, to);
                     }
                 }
                 writer.buffers.advance(count, n);
@@ -1701,8 +2195,10 @@ public final class Sock implements AutoCloseable {
             MemorySegment ctl = controlSize > 0 ? aux.asSlice(MsgBuffers.MSGHDR + iovs, controlSize) : MemorySegment.NULL;
             MemorySegment bounce = reader.buffer(heap);
             reader.buffers.point(aux, count, bounce, false);
-            int all = flags | CMSG_CLOEXEC | (pollReceives ? DONTWAIT : 0);
+            long timeout = receiveTimeout;
+            int all = flags | CMSG_CLOEXEC | (mustNotBlock(pollReceives, timeout) ? DONTWAIT : 0);
             long n;
+            long deadline = 0;
             while (true) {
                 MsgBuffers.header(msg, aux, count);
                 msghdr.msg_name(msg, reader.addr);
@@ -1720,12 +2216,13 @@ public final class Sock implements AutoCloseable {
                     break;
                 }
                 int errno = reader.errno();
-                if (errno == EAGAIN && pollReceives && (flags & DONTWAIT) == 0) {
-                    awaitReady("recvmsg", reader, POLLIN);
+                if (errno == EAGAIN && (all & DONTWAIT) != 0) {
+                    if (nonBlocking || (flags & DONTWAIT) != 0) {
+                        return MsgResult.WOULD_BLOCK;
+                    }
+                    deadline = await("recvmsg", reader, POLLIN, deadline, timeout);
                 } else if (errno != EINTR) {
-                    // EAGAIN the caller asked for is no timeout; without DONTWAIT it is SO_RCVTIMEO's.
-                    throw errno == EAGAIN && (flags & DONTWAIT) != 0
-                            ? new SyscallException("recvmsg", errno, null) : error("recvmsg", errno, null);
+                    throw error("recvmsg", errno, null);
                 }
             }
             // Only now, with the call succeeded, is the control data the kernel's.
@@ -1779,6 +2276,7 @@ public final class Sock implements AutoCloseable {
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
                     Objects.checkFromIndexSize(off, len, b.length);
+                    requireBlocking();
                     return len == 0 ? 0 : recv(b, off, len);
                 }
 
@@ -1826,6 +2324,13 @@ public final class Sock implements AutoCloseable {
             };
         }
         return out;
+    }
+
+    /** sendAll and the streams wait by nature; in non-blocking mode they would spin. */
+    private void requireBlocking() {
+        if (nonBlocking) {
+            throw new IllegalBlockingModeException();
+        }
     }
 
     private void requireStream(String what) {

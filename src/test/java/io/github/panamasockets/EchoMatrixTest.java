@@ -317,10 +317,8 @@ class EchoMatrixTest {
             peer.sendTo(new byte[] {'q'}, 0, 1, a.localAddress());
             assertEquals(1, a.recv(buf));
             assertEquals('q', buf[0], "the next one is the peer's again");
-            SocketException empty = assertThrows(SocketException.class,
-                    () -> a.recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, new byte[16]),
+            assertTrue(a.recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, new byte[16]).wouldBlock(),
                     "nothing else is queued: the stranger's datagram was not delivered");
-            assertEquals("EAGAIN", ((SyscallError) empty).errnoName());
         }
     }
 

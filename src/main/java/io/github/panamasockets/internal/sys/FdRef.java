@@ -23,7 +23,8 @@ import java.lang.invoke.VarHandle;
  * #close()} sets CLOSED; if no call is in flight it closes the descriptor at once. Otherwise it
  * wakes the calls that are blocked, by {@code shutdown(SHUT_RDWR)} (which ends blocking accept,
  * recv and send on the socket itself) and by signalling a wake-up eventfd (which ends the
- * {@code poll(2)} waits the library uses where shutdown wakes nothing, as for netlink). The last
+ * {@code poll(2)} waits the library uses where shutdown wakes nothing, as for netlink), and it
+ * unparks the virtual threads that {@link Poller} holds for this descriptor. The last
  * call to release then closes the descriptor. Between CLOSED and the real close the number stays
  * allocated to this socket, so nothing else can take it.
  */
@@ -128,6 +129,7 @@ public final class FdRef {
             scratch.set(ValueLayout.JAVA_LONG, 0, 1L);
             Syscalls.write(capture, wakeFd, scratch, 8);
         }
+        Poller.wake(fd);
     }
 
     private synchronized void closeNow() {

@@ -59,6 +59,9 @@ public final class Syscalls {
     private static final MethodHandle READ = link(LibC.read$address(), LibC.read$descriptor());
     private static final MethodHandle WRITE = link(LibC.write$address(), LibC.write$descriptor());
     private static final MethodHandle PIPE2 = link(LibC.pipe2$address(), LibC.pipe2$descriptor());
+    private static final MethodHandle EPOLL_CREATE1 = link(LibC.epoll_create1$address(), LibC.epoll_create1$descriptor());
+    private static final MethodHandle EPOLL_CTL = link(LibC.epoll_ctl$address(), LibC.epoll_ctl$descriptor());
+    private static final MethodHandle EPOLL_WAIT = link(LibC.epoll_wait$address(), LibC.epoll_wait$descriptor());
     private static final MethodHandle FCNTL_INT = LINKER.downcallHandle(LibC.fcntl.address(),
             FunctionDescriptor.of(LibC.C_INT, LibC.C_INT, LibC.C_INT, LibC.C_INT),
             Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
@@ -492,6 +495,57 @@ public final class Syscalls {
     public static long recvmsg(MemorySegment capture, int fd, MemorySegment msg, int flags) {
         try {
             return (long) RECVMSG.invokeExact(capture, fd, msg, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * epoll_create1(2).
+     *
+     * @param capture the errno capture segment
+     * @param flags flags, such as EPOLL_CLOEXEC
+     * @return the epoll fd, or -1
+     */
+    public static int epollCreate1(MemorySegment capture, int flags) {
+        try {
+            return (int) EPOLL_CREATE1.invokeExact(capture, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * epoll_ctl(2).
+     *
+     * @param capture the errno capture segment
+     * @param epfd the epoll fd
+     * @param op EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL
+     * @param fd the fd to add, change or remove
+     * @param event a struct epoll_event, or NULL for EPOLL_CTL_DEL
+     * @return 0, or -1
+     */
+    public static int epollCtl(MemorySegment capture, int epfd, int op, int fd, MemorySegment event) {
+        try {
+            return (int) EPOLL_CTL.invokeExact(capture, epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * epoll_wait(2).
+     *
+     * @param capture the errno capture segment
+     * @param epfd the epoll fd
+     * @param events room for {@code max} struct epoll_event
+     * @param max how many events at most
+     * @param timeoutMillis -1 for no limit
+     * @return the number of events, 0 on timeout, or -1
+     */
+    public static int epollWait(MemorySegment capture, int epfd, MemorySegment events, int max, int timeoutMillis) {
+        try {
+            return (int) EPOLL_WAIT.invokeExact(capture, epfd, events, max, timeoutMillis);
         } catch (Throwable t) {
             throw unexpected(t);
         }
