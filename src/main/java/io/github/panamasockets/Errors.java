@@ -25,8 +25,8 @@ final class Errors {
             return new SyscallConnectException(call, errno, address);
         }
         if (errno == EAGAIN) {
-            // Sockets are in blocking mode, so a blocking call that gives up says its
-            // SO_RCVTIMEO or SO_SNDTIMEO ran out.
+            // Sock handles EAGAIN from non-blocking calls itself; one that reaches here came
+            // from a blocking call whose SO_RCVTIMEO or SO_SNDTIMEO ran out.
             return new SyscallTimeoutException(call, errno, address);
         }
         if (errno == EHOSTUNREACH) {

@@ -122,8 +122,9 @@ public final class Sock implements AutoCloseable {
      *
      * O_NONBLOCK on the fd (fdNonBlocking) is set while the socket is in non-blocking mode, during
      * a connect, and from the first accept that must not block, for the life of the listener.
-     * A call that got EAGAIN from a blocking fd without MSG_DONTWAIT met the kernel's own
-     * SO_RCVTIMEO or SO_SNDTIMEO (set through setInt), and throws SyscallTimeoutException.
+     * EAGAIN with MSG_DONTWAIT or O_NONBLOCK means "not ready"; EAGAIN from a blocking fd without
+     * MSG_DONTWAIT means the kernel's own SO_RCVTIMEO or SO_SNDTIMEO (set through setInt) ran out,
+     * and throws SyscallTimeoutException.
      */
 
     private final FdRef ref;
@@ -1287,7 +1288,7 @@ public final class Sock implements AutoCloseable {
                 return n;
             }
             int errno = writer.errno();
-            if (errno == EAGAIN && (flags & DONTWAIT) != 0) {
+            if (errno == EAGAIN && ((flags & DONTWAIT) != 0 || fdNonBlocking)) {
                 if (nonBlocking) {
                     return WOULD_BLOCK;
                 }
@@ -1543,7 +1544,7 @@ public final class Sock implements AutoCloseable {
                 return stream || type.equals(SockType.SEQPACKET) && peerHungUp() ? -1 : 0;
             }
             int errno = reader.errno();
-            if (errno == EAGAIN && (flags & DONTWAIT) != 0) {
+            if (errno == EAGAIN && ((flags & DONTWAIT) != 0 || fdNonBlocking)) {
                 if (nonBlocking) {
                     return WOULD_BLOCK;
                 }
@@ -2155,7 +2156,7 @@ public final class Sock implements AutoCloseable {
                         break;
                     }
                     int errno = writer.errno();
-                    if (errno == EAGAIN && (all & DONTWAIT) != 0) {
+                    if (errno == EAGAIN && ((all & DONTWAIT) != 0 || fdNonBlocking)) {
                         if (nonBlocking || (flags & DONTWAIT) != 0) {
                             return WOULD_BLOCK;
                         }
@@ -2216,7 +2217,7 @@ public final class Sock implements AutoCloseable {
                     break;
                 }
                 int errno = reader.errno();
-                if (errno == EAGAIN && (all & DONTWAIT) != 0) {
+                if (errno == EAGAIN && ((all & DONTWAIT) != 0 || fdNonBlocking)) {
                     if (nonBlocking || (flags & DONTWAIT) != 0) {
                         return MsgResult.WOULD_BLOCK;
                     }
