@@ -8,7 +8,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,11 +40,8 @@ class ConstantsTest {
 
     @BeforeAll
     static void compileAndRun() throws Exception {
-        for (String line : Files.readAllLines(GccProgram.HEADERS.resolve("includes.txt"))) {
-            String[] words = line.trim().split("\\s+");
-            if (words.length == 2 && words[0].equals("--include-constant")) {
-                JAVA.put(words[1], LibC.class.getMethod(words[1]));
-            }
+        for (String name : GccProgram.filtered("--include-constant")) {
+            JAVA.put(name, LibC.class.getMethod(name));
         }
         assertFalse(JAVA.isEmpty(), "includes.txt names no constant");
 

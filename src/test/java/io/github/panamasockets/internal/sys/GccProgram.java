@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +17,18 @@ final class GccProgram {
     static final Path HEADERS = Path.of("headers");
 
     private GccProgram() {}
+
+    /** The symbols headers/includes.txt keeps with one option, such as {@code --include-constant}, in its order. */
+    static List<String> filtered(String option) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (String line : Files.readAllLines(HEADERS.resolve("includes.txt"))) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length == 2 && words[0].equals(option)) {
+                names.add(words[1]);
+            }
+        }
+        return names;
+    }
 
     /** The C compiler on PATH (gcc, else cc), or null. */
     static String compiler() {

@@ -9,7 +9,6 @@ import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.SequenceLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,12 +41,10 @@ class LayoutTest {
 
     @BeforeAll
     static void compileAndRun() throws Exception {
-        for (String line : Files.readAllLines(GccProgram.HEADERS.resolve("includes.txt"))) {
-            String[] words = line.trim().split("\\s+");
-            if (words.length == 2 && (words[0].equals("--include-struct") || words[0].equals("--include-union"))) {
-                String kind = words[0].equals("--include-struct") ? "struct" : "union";
-                Class<?> c = Class.forName(GEN + words[1]);
-                LAYOUTS.put(kind + " " + words[1], (GroupLayout) c.getMethod("layout").invoke(null));
+        for (String kind : List.of("struct", "union")) {
+            for (String name : GccProgram.filtered("--include-" + kind)) {
+                Class<?> c = Class.forName(GEN + name);
+                LAYOUTS.put(kind + " " + name, (GroupLayout) c.getMethod("layout").invoke(null));
             }
         }
         assertFalse(LAYOUTS.isEmpty(), "includes.txt names no struct");
