@@ -25,7 +25,9 @@ import java.util.Objects;
  * without it. Every change asks for an acknowledgement, so it returns only once the kernel has
  * applied it, and a refusal throws {@link NetlinkErrorException} with the kernel's explanation.
  * The socket turns on {@code NETLINK_GET_STRICT_CHK} where the kernel has it, as {@code ip} does,
- * so that requests are checked strictly. Thread-safety is that of {@link NetlinkSocket}.
+ * so that requests are checked strictly. A client lists and changes the network namespace it was
+ * opened in: the caller's, or the one given to {@link #open(NetNamespace)}. Thread-safety is that
+ * of {@link NetlinkSocket}.
  *
  * {@snippet :
  * import io.github.panamasockets.netlink.*;
@@ -73,6 +75,29 @@ public final class RouteNetlink implements AutoCloseable {
     }
 
     /**
+     * Opens an rtnetlink socket inside a network namespace, so that it lists and changes that
+     * namespace's links, addresses and routes: {@link #open()} run by {@link NetNamespace#call};
+     * see rtnetlink(7) and setns(2).
+     *
+     * {@snippet :
+     * try (var ns = NetNamespace.open("blue"); var rt = RouteNetlink.open(ns)) {
+     *     rt.links()   // the namespace's links
+     * }
+     * }
+     *
+     * @param namespace the namespace
+     * @return the client, whose socket stays in the namespace
+     * @throws NetNamespaceException if entering the namespace fails
+     * @throws java.net.SocketException if the kernel refuses the socket
+     * @throws IOException if another I/O error occurs
+     * @throws IllegalStateException if the namespace is closed
+     * @throws NullPointerException if {@code namespace} is null
+     */
+    public static RouteNetlink open(NetNamespace namespace) throws IOException {
+        return Objects.requireNonNull(namespace, "namespace").call(RouteNetlink::open);
+    }
+
+    /**
      * Opens a socket subscribed to rtnetlink multicast groups, whose
      * {@link RtnlSubscription#receive()} returns typed events; {@code NETLINK_ADD_MEMBERSHIP},
      * see rtnetlink(7) and netlink(7). Subscribing needs no privilege.
@@ -115,6 +140,33 @@ public final class RouteNetlink implements AutoCloseable {
      */
     public NetlinkSocket socket() {
         return socket;
+    }
+
+    /**
+     * Opens a socket inside a network namespace subscribed to rtnetlink multicast groups, so that
+     * it receives that namespace's events: {@link #subscribe(RtnlGroup...)} run by
+     * {@link NetNamespace#call}; see rtnetlink(7) and setns(2).
+     *
+     * {@snippet :
+     * try (var ns = NetNamespace.open("blue");
+     *      var events = RouteNetlink.subscribe(ns, RtnlGroup.LINK, RtnlGroup.IPV4_IFADDR)) {
+     *     events.receive().forEach(System.out::println);
+     * }
+     * }
+     *
+     * @param namespace the namespace
+     * @param groups the groups to join
+     * @return the subscription, whose socket stays in the namespace
+     * @throws NetNamespaceException if entering the namespace fails
+     * @throws java.net.SocketException if the kernel refuses the socket or a group
+     * @throws IOException if another I/O error occurs
+     * @throws IllegalStateException if the namespace is closed
+     * @throws NullPointerException if an argument or a group is null
+     */
+    public static RtnlSubscription subscribe(NetNamespace namespace, RtnlGroup... groups) throws IOException {
+        Objects.requireNonNull(namespace, "namespace");
+        RtnlGroup[] copy = groups.clone();
+        return namespace.call(() -> subscribe(copy));
     }
 
     // ------------------------------------------------------------------------------ links
@@ -237,7 +289,7 @@ public final class RouteNetlink implements AutoCloseable {
      * created down. Needs {@code CAP_NET_ADMIN}.
      *
      * {@snippet :
-     * rt.createLink("psk-dummy0", "dummy");
+     * rt.createLink("br0", "bridge");
      * }
      *
      * @param name the new link's name, 1 to 15 bytes
