@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * rtnetlink changes, each test in a network namespace of its own that it makes and deletes
  * (TestNamespace), with {@code ip -n NS -j} as the oracle: veth pairs and links of other kinds are
- * created, set up and down and deleted, and addresses are added and removed, and what the library
- * lists afterwards equals what ip prints. Nothing outside the namespace is touched. The veth peers stay down, so
+ * created, set up and down and deleted; addresses are added and removed; routes are added to the
+ * main table and others, looked up and deleted; and what the library lists afterwards equals what
+ * ip prints, in every table. Nothing outside the namespace is touched. The veth peers stay down, so
  * no link has a carrier and nothing is sent.
  */
 class RouteNetlinkNamespaceTest {
@@ -134,6 +137,106 @@ class RouteNetlinkNamespaceTest {
             assertEquals(IpOracle.link(ipD), IpOracle.link(d, "ether"));
             rt.deleteLink("psk-dummy");
             assertEquals("ENODEV", assertThrows(NetlinkErrorException.class, () -> rt.link("psk-dummy")).errnoName());
+        }
+    }
+
+    /** Every route of both families, in every table, as the library lists them and as ip does. */
+    private static void routesEqualIp(TestNamespace t, RouteNetlink rt) throws Exception {
+        Map<Integer, String> names = IpOracle.names(rt);
+        for (Family family : List.of(Family.INET, Family.INET6)) {
+            String[] cmd = {"ip", "-n", t.name, family.equals(Family.INET) ? "-4" : "-6", "-j", "-d", "route", "show", "table", "all"};
+            var r = IpOracle.stable(cmd, () -> rt.routes(family));
+            assertEquals(IpOracle.routes(r.json()), IpOracle.routes(r.ours(), names), family.toString());
+        }
+    }
+
+    /** The routes of one family in one table, in IpOracle's one-line form. */
+    private static Set<String> table(RouteNetlink rt, Family family, int table) throws Exception {
+        Map<Integer, String> names = IpOracle.names(rt);
+        Set<String> out = new TreeSet<>();
+        for (RtnlRoute r : rt.routes(family)) {
+            if (r.table() == table) {
+                out.add(IpOracle.route(r, names));
+            }
+        }
+        return out;
+    }
+
+    /** Makes veth psk-r (its peer down), sets it up and gives it 198.51.100.1/24; returns its index. */
+    private static int upWithAddress(RouteNetlink rt) throws Exception {
+        rt.createVeth("psk-r", "psk-rp");
+        int dev = rt.link("psk-r").index();
+        rt.setLinkUp(dev, true);
+        rt.addAddress(dev, ip("198.51.100.1"), 24);
+        return dev;
+    }
+
+    @Test
+    void routesAreAddedLookedUpAndDeletedInEveryTable() throws Exception {
+        try (TestNamespace t = TestNamespace.create(); var rt = RouteNetlink.open(t.ns)) {
+            int dev = upWithAddress(rt);
+            rt.addAddress(dev, ip("2001:db8::1"), 64);
+            routesEqualIp(t, rt);
+
+            RtnlRouteSpec viaGateway = RtnlRouteSpec.to(ip("203.0.113.0"), 24).via(ip("198.51.100.2"));
+            RtnlRouteSpec onLink = RtnlRouteSpec.to(ip("192.0.2.0"), 24).dev(dev).table(100).protocol(LibC.RTPROT_STATIC())
+                    .priority(7);
+            RtnlRouteSpec defaultRoute = RtnlRouteSpec.to(ip("0.0.0.0"), 0).via(ip("198.51.100.254")).dev(dev).table(1000);
+            RtnlRouteSpec v6 = RtnlRouteSpec.to(ip("2001:db8:1::"), 48).via(ip("2001:db8::2")).dev(dev).table(200);
+            for (RtnlRouteSpec r : List.of(viaGateway, onLink, defaultRoute, v6)) {
+                rt.addRoute(r);
+            }
+            assertEquals("EEXIST", assertThrows(NetlinkErrorException.class, () -> rt.addRoute(viaGateway)).errnoName());
+            routesEqualIp(t, rt);
+            assertEquals(Set.of("table main unicast 203.0.113.0/24 via 198.51.100.2 dev psk-r proto boot scope global src - metric 0",
+                    "table main unicast 198.51.100.0/24 via - dev psk-r proto kernel scope link src 198.51.100.1 metric 0"),
+                    table(rt, Family.INET, LibC.RT_TABLE_MAIN()));
+            assertEquals(Set.of("table 100 unicast 192.0.2.0/24 via - dev psk-r proto static scope link src - metric 7"),
+                    table(rt, Family.INET, 100));
+            assertEquals(Set.of("table 1000 unicast default via 198.51.100.254 dev psk-r proto boot scope global src - metric 0"),
+                    table(rt, Family.INET, 1000));
+            assertEquals(Set.of("table 200 unicast 2001:db8:1:0:0:0:0:0/48 via 2001:db8:0:0:0:0:0:2 dev psk-r proto boot scope global src - metric 1024"),
+                    table(rt, Family.INET6, 200));
+
+            // A lookup, as `ip route get`: the main table's route through the gateway.
+            RtnlRoute found = rt.route(ip("203.0.113.9"));
+            var ipFound = TestSupport.jsonArray(t.ip("-j", "-d", "route", "get", "203.0.113.9")).get(0);
+            assertEquals(IpOracle.lookup(ipFound), IpOracle.lookup(found, IpOracle.names(rt)));
+            assertEquals(ip("198.51.100.2"), found.gateway().orElseThrow());
+            assertEquals(dev, found.outputInterface());
+            // Tables 100 and 1000 are not consulted without a rule, so nothing reaches 192.0.2.5.
+            var unreachable = assertThrows(NetlinkErrorException.class, () -> rt.route(ip("192.0.2.5")));
+            assertEquals("ENETUNREACH", unreachable.errnoName());
+
+            // Deleting matches the protocol only when one is given.
+            var wrongProto = assertThrows(NetlinkErrorException.class, () -> rt.deleteRoute(onLink.protocol(LibC.RTPROT_BOOT())));
+            assertEquals("ESRCH", wrongProto.errnoName());
+            rt.deleteRoute(RtnlRouteSpec.to(ip("192.0.2.0"), 24).table(100));
+            rt.deleteRoute(viaGateway);
+            rt.deleteRoute(defaultRoute);
+            rt.deleteRoute(v6);
+            assertEquals("ESRCH", assertThrows(NetlinkErrorException.class, () -> rt.deleteRoute(viaGateway)).errnoName());
+            assertEquals(Set.of(), table(rt, Family.INET, 100));
+            assertEquals(Set.of(), table(rt, Family.INET, 1000));
+            assertEquals(Set.of(), table(rt, Family.INET6, 200));
+            routesEqualIp(t, rt);
+        }
+    }
+
+    @Test
+    void routesTheKernelRefusesCarryItsText() throws Exception {
+        try (TestNamespace t = TestNamespace.create(); var rt = RouteNetlink.open(t.ns)) {
+            int dev = upWithAddress(rt);
+            var hostBits = assertThrows(NetlinkErrorException.class, () -> rt.addRoute(RtnlRouteSpec.to(ip("203.0.113.1"), 24).dev(dev)));
+            assertEquals("EINVAL", hostBits.errnoName());
+            assertEquals("Invalid prefix for given prefix length", hostBits.extAckMessage().orElseThrow());
+            var offLink = assertThrows(NetlinkErrorException.class,
+                    () -> rt.addRoute(RtnlRouteSpec.to(ip("203.0.113.0"), 24).via(ip("192.0.2.1"))));
+            assertEquals("ENETUNREACH", offLink.errnoName(), offLink.getMessage());
+            var noDev = assertThrows(NetlinkErrorException.class, () -> rt.addRoute(RtnlRouteSpec.to(ip("203.0.113.0"), 24).dev(999)));
+            assertEquals("ENODEV", noDev.errnoName(), noDev.getMessage());
+            assertEquals(Set.of("table main unicast 198.51.100.0/24 via - dev psk-r proto kernel scope link src 198.51.100.1 metric 0"),
+                    table(rt, Family.INET, LibC.RT_TABLE_MAIN()), "none of them was added");
         }
     }
 }

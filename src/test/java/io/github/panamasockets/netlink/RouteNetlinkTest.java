@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;
 
@@ -21,8 +22,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * rtnetlink against the real kernel in the host's namespace, read only, with iproute2 as the
- * oracle: the links, addresses and routes the library lists equal what {@code ip -j} prints,
- * gets by index and name agree with the dump, and errors carry the kernel's errno and text. Nothing here changes the
+ * oracle: the links, addresses and routes (main table and every table) the library lists equal
+ * what {@code ip -j} prints, gets by index and name agree with the dump, a route lookup equals
+ * {@code ip route get}, and errors carry the kernel's errno and text. Nothing here changes the
  * host; the changes are tested in a namespace of their own, by RouteNetlinkNamespaceTest.
  */
 class RouteNetlinkTest {
@@ -93,6 +95,38 @@ class RouteNetlinkTest {
     }
 
     @Test
+    void badRoutesAndPrefixesAreRejectedBeforeAnyRequest() throws Exception {
+        InetAddress v4 = InetAddress.getByName("192.0.2.0");
+        InetAddress v6 = InetAddress.getByName("2001:db8::");
+        assertEquals("prefix length 33 is out of range 0 to 32 for 192.0.2.0",
+                assertThrows(IllegalArgumentException.class, () -> RtnlRouteSpec.to(v4, 33)).getMessage());
+        assertEquals("prefix length 129 is out of range 0 to 128 for 2001:db8:0:0:0:0:0:0",
+                assertThrows(IllegalArgumentException.class, () -> RtnlRouteSpec.to(v6, 129)).getMessage());
+        assertEquals("prefix length -1 is out of range 0 to 32 for 192.0.2.0",
+                assertThrows(IllegalArgumentException.class, () -> rt.addAddress(1, v4, -1)).getMessage());
+        assertEquals("gateway 2001:db8:0:0:0:0:0:1 is AF_INET6 but the destination 192.0.2.0 is AF_INET",
+                assertThrows(IllegalArgumentException.class,
+                        () -> RtnlRouteSpec.to(v4, 24).via(InetAddress.getByName("2001:db8::1"))).getMessage());
+        assertEquals("routing table 0 is RT_TABLE_UNSPEC; tables are 1 to 4294967295, main is 254",
+                assertThrows(IllegalArgumentException.class, () -> RtnlRouteSpec.to(v4, 24).table(0)).getMessage());
+        assertEquals("route protocol 256 is out of range 0 to 255",
+                assertThrows(IllegalArgumentException.class, () -> RtnlRouteSpec.to(v4, 24).protocol(256)).getMessage());
+        assertEquals("interface index 0 is not an index: they start at 1",
+                assertThrows(IllegalArgumentException.class, () -> RtnlRouteSpec.to(v4, 24).dev(0)).getMessage());
+        assertEquals("output interface index -2 is negative; 0 means none",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new RtnlRouteSpec(v4, 24, java.util.Optional.empty(), -2, 254, 0, 0)).getMessage());
+        assertThrows(NullPointerException.class, () -> rt.addRoute(null));
+        assertThrows(NullPointerException.class, () -> rt.route(null));
+        // Large tables and metrics are unsigned, as the kernel's are.
+        RtnlRouteSpec big = RtnlRouteSpec.to(v4, 24).dev(2).table(-1).priority(-1).protocol(4);
+        assertEquals("RtnlRouteSpec[192.0.2.0/24 dev 2 table 4294967295 proto 4 metric 4294967295]", big.toString());
+        assertEquals(Family.INET, big.family());
+        assertEquals("RtnlRouteSpec[default via 2001:db8:0:0:0:0:0:1]",
+                RtnlRouteSpec.to(InetAddress.getByName("::"), 0).via(InetAddress.getByName("2001:db8::1")).toString());
+    }
+
+    @Test
     void addressesEqualIpAddrShow() throws Exception {
         var r = IpOracle.stable(new String[] {"ip", "-j", "addr", "show"}, rt::addresses);
         Set<String> actual = IpOracle.addresses(r.ours());
@@ -108,6 +142,30 @@ class RouteNetlinkTest {
             List<RtnlRoute> main = r.ours().stream().filter(x -> x.table() == LibC.RT_TABLE_MAIN()).toList();
             assertEquals(IpOracle.routes(r.json()), IpOracle.routes(main, IpOracle.names(rt)), family.toString());
         }
+    }
+
+    @Test
+    void routesOfEveryTableEqualIpRouteShowTableAll() throws Exception {
+        for (Family family : List.of(Family.INET, Family.INET6)) {
+            String[] cmd = {"ip", family.equals(Family.INET) ? "-4" : "-6", "-j", "-d", "route", "show", "table", "all"};
+            var r = IpOracle.stable(cmd, () -> rt.routes(family));
+            assertEquals(IpOracle.routes(r.json()), IpOracle.routes(r.ours(), IpOracle.names(rt)), family.toString());
+        }
+        assertTrue(rt.routes(Family.INET).stream().anyMatch(r -> r.table() == LibC.RT_TABLE_LOCAL()),
+                "the local table is listed too");
+    }
+
+    @Test
+    void aLookupOfLoopbackEqualsIpRouteGet() throws Exception {
+        // RTM_GETROUTE without NLM_F_DUMP is a lookup in the kernel: nothing is sent anywhere.
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        RtnlRoute got = rt.route(lo);
+        var ip = TestSupport.jsonArray(TestSupport.run("ip", "-j", "-d", "route", "get", "127.0.0.1")).get(0);
+        assertEquals(IpOracle.lookup(ip), IpOracle.lookup(got, IpOracle.names(rt)));
+        assertEquals(LibC.RTN_LOCAL(), got.type());
+        assertEquals(lo, got.destination());
+        assertEquals(32, got.destinationLength());
+        assertEquals(rt.link("lo").index(), got.outputInterface());
     }
 
     @Test
