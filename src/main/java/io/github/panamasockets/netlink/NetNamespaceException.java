@@ -32,7 +32,9 @@ public final class NetNamespaceException extends IOException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The call that failed: open or setns. */
     private final String call;
+    /** The errno it failed with. */
     private final int errno;
     /** Kept as text: Path is not serializable. */
     private final String path;
