@@ -1,6 +1,7 @@
 package io.github.panamasockets.netlink;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +49,7 @@ final class TestNamespace implements AutoCloseable {
     }
 
     /** The names `ip netns list` prints. */
-    static List<String> list() throws Exception {
+    static List<String> list() throws IOException, InterruptedException {
         List<String> names = new ArrayList<>();
         for (String line : TestSupport.run("ip", "netns", "list").split("\n")) {
             if (!line.isBlank()) {
@@ -58,7 +59,7 @@ final class TestNamespace implements AutoCloseable {
         return names;
     }
 
-    private static synchronized void sweepStale() throws Exception {
+    private static synchronized void sweepStale() throws IOException, InterruptedException {
         if (swept) {
             return;
         }
@@ -81,7 +82,7 @@ final class TestNamespace implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static void delete(String name) throws Exception {
+    private static void delete(String name) throws IOException, InterruptedException {
         TestSupport.run("ip", "netns", "delete", name);
     }
 
@@ -108,10 +109,15 @@ final class TestNamespace implements AutoCloseable {
 
     /** Closes the handle and deletes the namespace (unless a test did); the kernel frees it with its last socket. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         ns.close();
-        if (list().contains(name)) {
-            delete(name);
+        try {
+            if (list().contains(name)) {
+                delete(name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("deleting network namespace " + name + " was interrupted");
         }
     }
 
