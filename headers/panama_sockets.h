@@ -28,6 +28,10 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <linux/if.h>
+#include <sched.h>
+/* The clone flags, CLONE_NEWNET among them: glibc's <sched.h> has them only under _GNU_SOURCE. */
+#include <linux/sched.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
@@ -43,6 +47,7 @@
 /* Linux extensions that glibc declares only under _GNU_SOURCE. */
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addr_len, int flags);
 extern int pipe2(int pipedes[2], int flags);
+extern int setns(int fd, int nstype);
 
 struct ucred {
     pid_t pid;

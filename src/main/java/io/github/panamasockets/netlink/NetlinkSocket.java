@@ -63,12 +63,6 @@ public final class NetlinkSocket implements AutoCloseable {
     /** The largest datagram the socket grows its buffer for. */
     static final int MAX_BUFFER = 16 << 20;
 
-    /**
-     * NETLINK_LIST_MEMBERSHIPS from linux/netlink.h; not yet in the generated bindings
-     * (headers/includes.txt). UapiConstantsTest checks it against the C header.
-     */
-    static final int NETLINK_LIST_MEMBERSHIPS = 9;
-
     private static final int MSG_PEEK = LibC.MSG_PEEK();
     private static final int MSG_TRUNC = LibC.MSG_TRUNC();
     private static final int MSG_DONTWAIT = LibC.MSG_DONTWAIT();
@@ -78,6 +72,7 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int EMSGSIZE = LibC.EMSGSIZE();
     private static final int ENOPROTOOPT = LibC.ENOPROTOOPT();
     private static final int SOL_NETLINK = LibC.SOL_NETLINK();
+    private static final int NETLINK_LIST_MEMBERSHIPS = LibC.NETLINK_LIST_MEMBERSHIPS();
 
     private final Sock sock;
     private final Protocol protocol;

@@ -1,5 +1,10 @@
 package io.github.panamasockets.netlink;
 
+import io.github.panamasockets.internal.gen.LibC;
+
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * A link's operational state ({@code IFLA_OPERSTATE}), the RFC 2863 states of
  * {@code IF_OPER_*}; see rtnetlink(7) and the kernel's Documentation/networking/operstates.rst.
@@ -17,25 +22,28 @@ package io.github.panamasockets.netlink;
  */
 public record OperState(int value) {
 
-    // The IF_OPER_* values of linux/if.h (an enum, not yet in the generated bindings; see
-    // headers/includes.txt). UapiConstantsTest checks them against the C header.
+    /** The C names without IF_OPER_, by value; filled by {@link #named} as the constants are made. */
+    private static final Map<Integer, String> NAMES = new HashMap<>();
 
     /** {@code IF_OPER_UNKNOWN}: the driver does not say, as for loopback. */
-    public static final OperState UNKNOWN = new OperState(0);
+    public static final OperState UNKNOWN = named(LibC.IF_OPER_UNKNOWN(), "UNKNOWN");
     /** {@code IF_OPER_NOTPRESENT}: a component is missing. */
-    public static final OperState NOTPRESENT = new OperState(1);
+    public static final OperState NOTPRESENT = named(LibC.IF_OPER_NOTPRESENT(), "NOTPRESENT");
     /** {@code IF_OPER_DOWN}: down. */
-    public static final OperState DOWN = new OperState(2);
+    public static final OperState DOWN = named(LibC.IF_OPER_DOWN(), "DOWN");
     /** {@code IF_OPER_LOWERLAYERDOWN}: down because a link it depends on is down, such as a veth's peer. */
-    public static final OperState LOWERLAYERDOWN = new OperState(3);
+    public static final OperState LOWERLAYERDOWN = named(LibC.IF_OPER_LOWERLAYERDOWN(), "LOWERLAYERDOWN");
     /** {@code IF_OPER_TESTING}: in test mode. */
-    public static final OperState TESTING = new OperState(4);
+    public static final OperState TESTING = named(LibC.IF_OPER_TESTING(), "TESTING");
     /** {@code IF_OPER_DORMANT}: up, but waiting for an external event. */
-    public static final OperState DORMANT = new OperState(5);
+    public static final OperState DORMANT = named(LibC.IF_OPER_DORMANT(), "DORMANT");
     /** {@code IF_OPER_UP}: up and able to pass packets. */
-    public static final OperState UP = new OperState(6);
+    public static final OperState UP = named(LibC.IF_OPER_UP(), "UP");
 
-    private static final String[] NAMES = {"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"};
+    private static OperState named(int value, String name) {
+        NAMES.put(value, name);
+        return new OperState(value);
+    }
 
     /**
      * Checks the range of the 8-bit {@code IFLA_OPERSTATE} attribute; see rtnetlink(7).
@@ -75,7 +83,7 @@ public record OperState(int value) {
      * }
      */
     public String shortName() {
-        return value < NAMES.length ? NAMES[value] : Integer.toString(value);
+        return NAMES.getOrDefault(value, Integer.toString(value));
     }
 
     /**
@@ -87,6 +95,7 @@ public record OperState(int value) {
      */
     @Override
     public String toString() {
-        return value < NAMES.length ? "IF_OPER_" + NAMES[value] : Integer.toString(value);
+        String name = NAMES.get(value);
+        return name != null ? "IF_OPER_" + name : Integer.toString(value);
     }
 }

@@ -9,7 +9,6 @@ import io.github.panamasockets.internal.gen.ifinfomsg;
 import io.github.panamasockets.internal.gen.rtmsg;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,7 +24,9 @@ import java.util.Objects;
  * without it. Every change asks for an acknowledgement, so it returns only once the kernel has
  * applied it, and a refusal throws {@link NetlinkErrorException} with the kernel's explanation.
  * The socket turns on {@code NETLINK_GET_STRICT_CHK} where the kernel has it, as {@code ip} does,
- * so that requests are checked strictly. Thread-safety is that of {@link NetlinkSocket}.
+ * so that requests are checked strictly. A client lists and changes the network namespace it was
+ * opened in: the caller's, or the one given to {@link #open(NetNamespace)}. Thread-safety is that
+ * of {@link NetlinkSocket}.
  *
  * {@snippet :
  * import io.github.panamasockets.netlink.*;
@@ -35,6 +36,7 @@ import java.util.Objects;
  *     }
  *     rt.addresses().forEach(System.out::println);
  *     rt.routes(io.github.panamasockets.Family.INET).forEach(System.out::println);
+ *     System.out.println(rt.route(java.net.InetAddress.getByName("127.0.0.1")));   // ip route get
  * }
  * }
  */
@@ -70,6 +72,29 @@ public final class RouteNetlink implements AutoCloseable {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens an rtnetlink socket inside a network namespace, so that it lists and changes that
+     * namespace's links, addresses and routes: {@link #open()} run by {@link NetNamespace#call};
+     * see rtnetlink(7) and setns(2).
+     *
+     * {@snippet :
+     * try (var ns = NetNamespace.open("blue"); var rt = RouteNetlink.open(ns)) {
+     *     rt.links()   // the namespace's links
+     * }
+     * }
+     *
+     * @param namespace the namespace
+     * @return the client, whose socket stays in the namespace
+     * @throws NetNamespaceException if entering the namespace fails
+     * @throws java.net.SocketException if the kernel refuses the socket
+     * @throws IOException if another I/O error occurs
+     * @throws IllegalStateException if the namespace is closed
+     * @throws NullPointerException if {@code namespace} is null
+     */
+    public static RouteNetlink open(NetNamespace namespace) throws IOException {
+        return Objects.requireNonNull(namespace, "namespace").call(RouteNetlink::open);
     }
 
     /**
@@ -115,6 +140,33 @@ public final class RouteNetlink implements AutoCloseable {
      */
     public NetlinkSocket socket() {
         return socket;
+    }
+
+    /**
+     * Opens a socket inside a network namespace subscribed to rtnetlink multicast groups, so that
+     * it receives that namespace's events: {@link #subscribe(RtnlGroup...)} run by
+     * {@link NetNamespace#call}; see rtnetlink(7) and setns(2).
+     *
+     * {@snippet :
+     * try (var ns = NetNamespace.open("blue");
+     *      var events = RouteNetlink.subscribe(ns, RtnlGroup.LINK, RtnlGroup.IPV4_IFADDR)) {
+     *     events.receive().forEach(System.out::println);
+     * }
+     * }
+     *
+     * @param namespace the namespace
+     * @param groups the groups to join
+     * @return the subscription, whose socket stays in the namespace
+     * @throws NetNamespaceException if entering the namespace fails
+     * @throws java.net.SocketException if the kernel refuses the socket or a group
+     * @throws IOException if another I/O error occurs
+     * @throws IllegalStateException if the namespace is closed
+     * @throws NullPointerException if an argument or a group is null
+     */
+    public static RtnlSubscription subscribe(NetNamespace namespace, RtnlGroup... groups) throws IOException {
+        Objects.requireNonNull(namespace, "namespace");
+        RtnlGroup[] copy = groups.clone();
+        return namespace.call(() -> subscribe(copy));
     }
 
     // ------------------------------------------------------------------------------ links
@@ -169,7 +221,7 @@ public final class RouteNetlink implements AutoCloseable {
      * @throws IllegalArgumentException if {@code index} is 0 or negative
      */
     public RtnlLink link(int index) throws IOException {
-        checkIndex(index);
+        Rtnl.checkIndex(index);
         return single(NetlinkMessage.request(LibC.RTM_GETLINK(), 0, ifinfo(LibC.AF_UNSPEC(), index, 0, 0, new byte[0])));
     }
 
@@ -198,12 +250,18 @@ public final class RouteNetlink implements AutoCloseable {
     }
 
     private RtnlLink single(NetlinkMessage request) throws IOException {
+        return RtnlLink.from(single(request, LibC.RTM_NEWLINK(), "RTM_GETLINK", "RTM_NEWLINK"));
+    }
+
+    /** Executes a get that the kernel answers with exactly one message of the reply type. */
+    private NetlinkMessage single(NetlinkMessage request, int replyType, String requestName, String replyName)
+            throws IOException {
         List<NetlinkMessage> replies = socket.execute(request);
-        if (replies.size() != 1 || replies.get(0).type() != LibC.RTM_NEWLINK()) {
-            throw new NetlinkMalformedException("RTM_GETLINK answered with " + replies.size()
-                    + " messages; one RTM_NEWLINK was expected: " + replies);
+        if (replies.size() != 1 || replies.get(0).type() != replyType) {
+            throw new NetlinkMalformedException(requestName + " answered with " + replies.size()
+                    + " messages; one " + replyName + " was expected: " + replies);
         }
-        return RtnlLink.from(replies.get(0));
+        return replies.get(0);
     }
 
     /**
@@ -224,7 +282,7 @@ public final class RouteNetlink implements AutoCloseable {
      * @throws IllegalArgumentException if {@code index} is 0 or negative
      */
     public void setLinkUp(int index, boolean up) throws IOException {
-        checkIndex(index);
+        Rtnl.checkIndex(index);
         int iffUp = LibC.IFF_UP();
         socket.execute(NetlinkMessage.request(LibC.RTM_NEWLINK(), NetlinkFlags.ACK,
                 ifinfo(LibC.AF_UNSPEC(), index, up ? iffUp : 0, iffUp, new byte[0])));
@@ -237,7 +295,7 @@ public final class RouteNetlink implements AutoCloseable {
      * created down. Needs {@code CAP_NET_ADMIN}.
      *
      * {@snippet :
-     * rt.createLink("psk-dummy0", "dummy");
+     * rt.createLink("br0", "bridge");
      * }
      *
      * @param name the new link's name, 1 to 15 bytes
@@ -318,7 +376,7 @@ public final class RouteNetlink implements AutoCloseable {
      * @throws IllegalArgumentException if {@code index} is 0 or negative
      */
     public void deleteLink(int index) throws IOException {
-        checkIndex(index);
+        Rtnl.checkIndex(index);
         socket.execute(NetlinkMessage.request(LibC.RTM_DELLINK(), NetlinkFlags.ACK,
                 ifinfo(LibC.AF_UNSPEC(), index, 0, 0, new byte[0])));
     }
@@ -454,22 +512,30 @@ public final class RouteNetlink implements AutoCloseable {
     }
 
     private static NetlinkMessage addressRequest(int type, int flags, int index, InetAddress address, int prefixLength) {
-        checkIndex(index);
+        Rtnl.checkIndex(index);
         Objects.requireNonNull(address, "address");
+        Rtnl.checkPrefix(address, prefixLength);
         byte[] bytes = address.getAddress();
-        int family = address instanceof Inet4Address ? LibC.AF_INET() : LibC.AF_INET6();
-        if (prefixLength < 0 || prefixLength > bytes.length * 8) {
-            throw new IllegalArgumentException("prefix length " + prefixLength + " is out of range 0 to " + bytes.length * 8
-                    + " for " + address.getHostAddress());
-        }
         byte[] attrs = new AttributeEncoder()
                 .bytes(LibC.IFA_LOCAL(), bytes)
                 .bytes(LibC.IFA_ADDRESS(), bytes)
                 .encode();
-        return NetlinkMessage.request(type, flags, ifaddr(family, prefixLength, LibC.RT_SCOPE_UNIVERSE(), index, attrs));
+        return NetlinkMessage.request(type, flags, ifaddr(Rtnl.familyOf(address), prefixLength, LibC.RT_SCOPE_UNIVERSE(), index, attrs));
     }
 
     // ------------------------------------------------------------------------------ routes
+
+    private static byte[] rtmsg(int family, int dstLen, int table, int protocol, int scope, int type, byte[] attributes) {
+        byte[] p = new byte[Wire.nlmsgAlign(RTMSG) + attributes.length];
+        p[(int) rtmsg.rtm_family$offset()] = (byte) family;
+        p[(int) rtmsg.rtm_dst_len$offset()] = (byte) dstLen;
+        p[(int) rtmsg.rtm_table$offset()] = (byte) table;
+        p[(int) rtmsg.rtm_protocol$offset()] = (byte) protocol;
+        p[(int) rtmsg.rtm_scope$offset()] = (byte) scope;
+        p[(int) rtmsg.rtm_type$offset()] = (byte) type;
+        System.arraycopy(attributes, 0, p, Wire.nlmsgAlign(RTMSG), attributes.length);
+        return p;
+    }
 
     /**
      * Lists the IPv4 and IPv6 routes of every table: {@code RTM_GETROUTE} dumps; see rtnetlink(7).
@@ -507,8 +573,7 @@ public final class RouteNetlink implements AutoCloseable {
      */
     public List<RtnlRoute> routes(Family family) throws IOException {
         checkFamily(family);
-        byte[] p = new byte[Wire.nlmsgAlign(RTMSG)];
-        p[(int) rtmsg.rtm_family$offset()] = (byte) family.value();
+        byte[] p = rtmsg(family.value(), 0, 0, 0, 0, 0, new byte[0]);
         List<RtnlRoute> out = new ArrayList<>();
         for (NetlinkMessage m : socket.execute(NetlinkMessage.request(LibC.RTM_GETROUTE(), NetlinkFlags.DUMP, p))) {
             if (m.type() == LibC.RTM_NEWROUTE()) {
@@ -518,13 +583,108 @@ public final class RouteNetlink implements AutoCloseable {
         return out;
     }
 
-    // ------------------------------------------------------------------------------ checks
-
-    private static void checkIndex(int index) {
-        if (index <= 0) {
-            throw new IllegalArgumentException("interface index " + index + " is not an index: they start at 1");
-        }
+    /**
+     * Looks up the route the kernel would use to reach an address, as {@code ip route get ADDRESS}
+     * does: an {@code RTM_GETROUTE} request (not a dump) with {@code RTA_DST}; see rtnetlink(7) and
+     * ip-route(8). Nothing is sent to the address. The answer is the resolved route: the address
+     * itself as a host destination, with its output interface, gateway and preferred source.
+     *
+     * {@snippet :
+     * rt.route(java.net.InetAddress.getByName("127.0.0.1")).outputInterface()   // ==> 1, lo
+     * }
+     *
+     * @param destination the address to reach
+     * @return the route, as {@link RtnlRoute}
+     * @throws NetlinkErrorException if there is no route: {@code ENETUNREACH} ("Network is
+     *         unreachable")
+     * @throws NetlinkException if a reply is malformed or unexpected
+     * @throws SockClosedException if the client is closed
+     * @throws IOException if receiving fails otherwise
+     * @throws NullPointerException if {@code destination} is null
+     */
+    public RtnlRoute route(InetAddress destination) throws IOException {
+        byte[] bytes = Objects.requireNonNull(destination, "destination").getAddress();
+        byte[] attrs = new AttributeEncoder().bytes(LibC.RTA_DST(), bytes).encode();
+        NetlinkMessage request = NetlinkMessage.request(LibC.RTM_GETROUTE(), 0,
+                rtmsg(Rtnl.familyOf(destination), bytes.length * 8, 0, 0, 0, 0, attrs));
+        return RtnlRoute.from(single(request, LibC.RTM_NEWROUTE(), "RTM_GETROUTE", "RTM_NEWROUTE"));
     }
+
+    /**
+     * Adds a route, as {@code ip route add} does: an {@code RTM_NEWROUTE} with
+     * {@code NLM_F_CREATE | NLM_F_EXCL}, a unicast route of global scope when it has a gateway and
+     * of link scope when it has none, protocol {@code RTPROT_BOOT} unless the spec names one; see
+     * rtnetlink(7) and ip-route(8). Needs {@code CAP_NET_ADMIN}.
+     *
+     * {@snippet :
+     * rt.addRoute(RtnlRouteSpec.to(java.net.InetAddress.getByName("203.0.113.0"), 24)
+     *         .via(java.net.InetAddress.getByName("198.51.100.2")));
+     * }
+     *
+     * @param route the route
+     * @throws NetlinkErrorException if the kernel refuses: {@code EEXIST} for a route already
+     *         there, {@code ENETUNREACH} or {@code EINVAL} ("Nexthop has invalid gateway") for a
+     *         gateway no route reaches, {@code ENODEV} for no such interface, {@code EINVAL}
+     *         ("Invalid prefix for given prefix length") for an IPv4 destination with host bits,
+     *         {@code EPERM} without privilege
+     * @throws NetlinkException if a reply is malformed or unexpected
+     * @throws SockClosedException if the client is closed
+     * @throws IOException if receiving fails otherwise
+     * @throws NullPointerException if {@code route} is null
+     */
+    public void addRoute(RtnlRouteSpec route) throws IOException {
+        Objects.requireNonNull(route, "route");
+        int protocol = route.protocol() != 0 ? route.protocol() : LibC.RTPROT_BOOT();
+        int scope = route.gateway().isPresent() ? LibC.RT_SCOPE_UNIVERSE() : LibC.RT_SCOPE_LINK();
+        socket.execute(routeRequest(LibC.RTM_NEWROUTE(), NetlinkFlags.ACK | NetlinkFlags.CREATE | NetlinkFlags.EXCL,
+                route, protocol, scope, LibC.RTN_UNICAST()));
+    }
+
+    /**
+     * Deletes a route, as {@code ip route del} does: an {@code RTM_DELROUTE} that matches the
+     * destination, table and whatever else the spec gives (gateway, interface, and the protocol and
+     * metric when not 0), in any scope; see rtnetlink(7) and ip-route(8). Needs
+     * {@code CAP_NET_ADMIN}.
+     *
+     * {@snippet :
+     * rt.deleteRoute(RtnlRouteSpec.to(java.net.InetAddress.getByName("203.0.113.0"), 24));
+     * }
+     *
+     * @param route the route to match
+     * @throws NetlinkErrorException if the kernel refuses: {@code ESRCH} ("No such process") when
+     *         no route matches, {@code EPERM} without privilege
+     * @throws NetlinkException if a reply is malformed or unexpected
+     * @throws SockClosedException if the client is closed
+     * @throws IOException if receiving fails otherwise
+     * @throws NullPointerException if {@code route} is null
+     */
+    public void deleteRoute(RtnlRouteSpec route) throws IOException {
+        Objects.requireNonNull(route, "route");
+        socket.execute(routeRequest(LibC.RTM_DELROUTE(), NetlinkFlags.ACK, route, route.protocol(),
+                LibC.RT_SCOPE_NOWHERE(), 0));
+    }
+
+    private static NetlinkMessage routeRequest(int type, int flags, RtnlRouteSpec route, int protocol, int scope,
+            int routeType) {
+        AttributeEncoder attrs = new AttributeEncoder();
+        if (route.prefixLength() > 0) {
+            attrs.bytes(LibC.RTA_DST(), route.destination().getAddress());
+        }
+        route.gateway().ifPresent(g -> attrs.bytes(LibC.RTA_GATEWAY(), g.getAddress()));
+        if (route.outputInterface() != 0) {
+            attrs.u32(LibC.RTA_OIF(), route.outputInterface());
+        }
+        if (route.priority() != 0) {
+            attrs.u32(LibC.RTA_PRIORITY(), route.priority());
+        }
+        // rtm_table holds 8 bits; RTA_TABLE the whole number, which the kernel prefers.
+        attrs.u32(LibC.RTA_TABLE(), route.table());
+        int table8 = Integer.compareUnsigned(route.table(), 0xFF) <= 0 ? route.table() : LibC.RT_TABLE_UNSPEC();
+        return NetlinkMessage.request(type, flags, rtmsg(Rtnl.familyOf(route.destination()), route.prefixLength(), table8,
+                protocol, scope, routeType, attrs.encode()));
+    }
+
+    // ------------------------------------------------------------------------------ checks
 
     private static void checkFamily(Family family) {
         Objects.requireNonNull(family, "family");

@@ -3,6 +3,7 @@ package io.github.panamasockets.netlink;
 import io.github.panamasockets.Family;
 import io.github.panamasockets.internal.gen.LibC;
 
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -54,6 +55,26 @@ final class Rtnl {
             return of(new byte[addressLength(family)]);
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /** AF_INET or AF_INET6, by the address's class. */
+    static int familyOf(InetAddress a) {
+        return a instanceof Inet4Address ? AF_INET : AF_INET6;
+    }
+
+    /** A prefix length must fit the address: 0 to 32 for IPv4, 0 to 128 for IPv6. */
+    static void checkPrefix(InetAddress address, int prefixLength) {
+        int bits = address.getAddress().length * 8;
+        if (prefixLength < 0 || prefixLength > bits) {
+            throw new IllegalArgumentException("prefix length " + prefixLength + " is out of range 0 to " + bits
+                    + " for " + address.getHostAddress());
+        }
+    }
+
+    static void checkIndex(int index) {
+        if (index <= 0) {
+            throw new IllegalArgumentException("interface index " + index + " is not an index: they start at 1");
         }
     }
 

@@ -19,8 +19,8 @@ import java.util.Objects;
  *
  * <p>Each listing is one {@code SOCK_DIAG_BY_FAMILY} dump, filtered by the kernel by family,
  * protocol and state; with no states given, every state is listed. Listing needs no privilege, and
- * shows the sockets of the caller's network namespace. Thread-safety is that of
- * {@link NetlinkSocket}.
+ * shows the sockets of the network namespace the client was opened in: the caller's, or the one
+ * given to {@link #open(NetNamespace)}. Thread-safety is that of {@link NetlinkSocket}.
  *
  * {@snippet :
  * import io.github.panamasockets.*;
@@ -52,6 +52,28 @@ public final class SockDiag implements AutoCloseable {
      */
     public static SockDiag open() throws IOException {
         return new SockDiag(NetlinkSocket.open(Protocol.NETLINK_SOCK_DIAG));
+    }
+
+    /**
+     * Opens a sock_diag socket inside a network namespace, so that it lists that namespace's
+     * sockets: {@link #open()} run by {@link NetNamespace#call}; see sock_diag(7) and setns(2).
+     *
+     * {@snippet :
+     * try (var ns = NetNamespace.open("blue"); var diag = SockDiag.open(ns)) {
+     *     diag.tcp(Family.INET, TcpState.LISTEN)   // the namespace's listeners
+     * }
+     * }
+     *
+     * @param namespace the namespace
+     * @return the client, whose socket stays in the namespace
+     * @throws NetNamespaceException if entering the namespace fails
+     * @throws java.net.SocketException if the kernel refuses the socket
+     * @throws IOException if another I/O error occurs
+     * @throws IllegalStateException if the namespace is closed
+     * @throws NullPointerException if {@code namespace} is null
+     */
+    public static SockDiag open(NetNamespace namespace) throws IOException {
+        return Objects.requireNonNull(namespace, "namespace").call(SockDiag::open);
     }
 
     /**

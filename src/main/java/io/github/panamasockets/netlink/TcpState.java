@@ -1,5 +1,10 @@
 package io.github.panamasockets.netlink;
 
+import io.github.panamasockets.internal.gen.LibC;
+
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * A socket state as sock_diag reports it ({@code idiag_state}, {@code udiag_state}): the kernel's
  * {@code TCP_*} states, which UDP and Unix sockets reuse; see sock_diag(7).
@@ -20,39 +25,44 @@ package io.github.panamasockets.netlink;
  */
 public record TcpState(int value) {
 
-    // The TCP_* states of netinet/tcp.h (an enum, not yet in the generated bindings; see
-    // headers/includes.txt); UapiConstantsTest checks them against the C header. NEW_SYN_RECV and
-    // BOUND_INACTIVE are the kernel's own (include/net/tcp_states.h), which sock_diag reports too.
+    /** The C names without TCP_, by value; filled by {@link #named} as the constants are made. */
+    private static final Map<Integer, String> NAMES = new HashMap<>();
 
     /** {@code TCP_ESTABLISHED}: connected. */
-    public static final TcpState ESTABLISHED = new TcpState(1);
+    public static final TcpState ESTABLISHED = named(LibC.TCP_ESTABLISHED(), "ESTABLISHED");
     /** {@code TCP_SYN_SENT}: connecting. */
-    public static final TcpState SYN_SENT = new TcpState(2);
+    public static final TcpState SYN_SENT = named(LibC.TCP_SYN_SENT(), "SYN_SENT");
     /** {@code TCP_SYN_RECV}: a connection being accepted. */
-    public static final TcpState SYN_RECV = new TcpState(3);
+    public static final TcpState SYN_RECV = named(LibC.TCP_SYN_RECV(), "SYN_RECV");
     /** {@code TCP_FIN_WAIT1}. */
-    public static final TcpState FIN_WAIT1 = new TcpState(4);
+    public static final TcpState FIN_WAIT1 = named(LibC.TCP_FIN_WAIT1(), "FIN_WAIT1");
     /** {@code TCP_FIN_WAIT2}. */
-    public static final TcpState FIN_WAIT2 = new TcpState(5);
+    public static final TcpState FIN_WAIT2 = named(LibC.TCP_FIN_WAIT2(), "FIN_WAIT2");
     /** {@code TCP_TIME_WAIT}. */
-    public static final TcpState TIME_WAIT = new TcpState(6);
+    public static final TcpState TIME_WAIT = named(LibC.TCP_TIME_WAIT(), "TIME_WAIT");
     /** {@code TCP_CLOSE}: closed, or an unconnected datagram socket ({@code UNCONN} in ss). */
-    public static final TcpState CLOSE = new TcpState(7);
+    public static final TcpState CLOSE = named(LibC.TCP_CLOSE(), "CLOSE");
     /** {@code TCP_CLOSE_WAIT}: the peer closed. */
-    public static final TcpState CLOSE_WAIT = new TcpState(8);
+    public static final TcpState CLOSE_WAIT = named(LibC.TCP_CLOSE_WAIT(), "CLOSE_WAIT");
     /** {@code TCP_LAST_ACK}. */
-    public static final TcpState LAST_ACK = new TcpState(9);
+    public static final TcpState LAST_ACK = named(LibC.TCP_LAST_ACK(), "LAST_ACK");
     /** {@code TCP_LISTEN}: listening. */
-    public static final TcpState LISTEN = new TcpState(10);
+    public static final TcpState LISTEN = named(LibC.TCP_LISTEN(), "LISTEN");
     /** {@code TCP_CLOSING}. */
-    public static final TcpState CLOSING = new TcpState(11);
-    /** {@code TCP_NEW_SYN_RECV}: a request socket for a connection not yet accepted. */
-    public static final TcpState NEW_SYN_RECV = new TcpState(12);
-    /** {@code TCP_BOUND_INACTIVE}: bound but neither listening nor connected. */
-    public static final TcpState BOUND_INACTIVE = new TcpState(13);
+    public static final TcpState CLOSING = named(LibC.TCP_CLOSING(), "CLOSING");
 
-    private static final String[] NAMES = {null, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-        "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV", "BOUND_INACTIVE"};
+    // The two states after TCP_CLOSING are the kernel's own (include/net/tcp_states.h), in no
+    // header a program can include, so they are numbered here; sock_diag reports them too.
+
+    /** {@code TCP_NEW_SYN_RECV}: a request socket for a connection not yet accepted. */
+    public static final TcpState NEW_SYN_RECV = named(12, "NEW_SYN_RECV");
+    /** {@code TCP_BOUND_INACTIVE}: bound but neither listening nor connected. */
+    public static final TcpState BOUND_INACTIVE = named(13, "BOUND_INACTIVE");
+
+    private static TcpState named(int value, String name) {
+        NAMES.put(value, name);
+        return new TcpState(value);
+    }
 
     /**
      * Checks the range of the 8-bit state field; see sock_diag(7).
@@ -119,6 +129,7 @@ public record TcpState(int value) {
      */
     @Override
     public String toString() {
-        return value > 0 && value < NAMES.length ? "TCP_" + NAMES[value] : Integer.toString(value);
+        String name = NAMES.get(value);
+        return name != null ? "TCP_" + name : Integer.toString(value);
     }
 }

@@ -18,6 +18,8 @@
  *       its buffer to each datagram, collects dumps, checks replies and joins multicast groups.</li>
  *   <li>Clients: {@link io.github.panamasockets.netlink.RouteNetlink} for links, addresses, routes
  *       and their events; {@link io.github.panamasockets.netlink.SockDiag} for socket listings.</li>
+ *   <li>Namespaces: {@link io.github.panamasockets.netlink.NetNamespace} opens a network namespace
+ *       and creates sockets inside it, so that a client lists and changes that namespace.</li>
  * </ul>
  * Every failure is a {@link io.github.panamasockets.netlink.NetlinkException} of its own kind.
  *

@@ -21,12 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Multicast groups and events: joining and leaving groups beyond 32, typed events for links and
- * addresses (as root, on a veth pair of this test in the host namespace, never set up), and an
- * overflowing receive queue reported as lost events.
+ * addresses, and an overflowing receive queue reported as lost events. The events are made in a
+ * network namespace of each test's own (TestNamespace), where the subscribed socket is opened too:
+ * it then hears that namespace's changes and nothing of the host's, and the host is not touched.
  *
  * <p>The kernel queues a change's events before it acknowledges the request that made it, so the
  * tests read only what poll(2) says is queued: they never wait, and use no time limits.
@@ -91,56 +91,68 @@ class MulticastTest {
         throw new AssertionError("no matching " + type.getSimpleName() + " event was queued; saw " + seen);
     }
 
+    /** Reads the queued events up to the new link's, which must describe it as the get did; returns its index. */
+    private static int awaitNewLink(RtnlSubscription events, RtnlLink made) throws IOException {
+        var e = await(events, RtnlEvent.Link.class, x -> x.link().name().equals(made.name()));
+        assertFalse(e.removed());
+        assertEquals(made.index(), e.link().index());
+        assertEquals(made.kind(), e.link().kind());
+        return made.index();
+    }
+
     @Test
     void linkAndAddressChangesArriveAsTypedEvents() throws Exception {
-        assumeTrue(TestSupport.isRoot(), "changing links needs root (CAP_NET_ADMIN): the event test is skipped");
-        String a = TestSupport.linkName("e");
-        String b = TestSupport.linkName("f");
-        try (var rt = RouteNetlink.open();
-             var events = RouteNetlink.subscribe(RtnlGroup.LINK, RtnlGroup.IPV4_IFADDR, RtnlGroup.IPV6_IFADDR)) {
-            try {
-                rt.deleteLink(a);
-            } catch (NetlinkErrorException e) {
-                // not there: fine
-            }
-            try {
-                rt.createVeth(a, b);
-                int index = rt.link(a).index();
-                var link = await(events, RtnlEvent.Link.class, e -> e.link().name().equals(a));
-                assertFalse(link.removed());
-                assertEquals(index, link.link().index());
-                assertEquals("veth", link.link().kind());
+        try (TestNamespace t = TestNamespace.create();
+             var rt = RouteNetlink.open(t.ns);
+             var events = RouteNetlink.subscribe(t.ns, RtnlGroup.LINK, RtnlGroup.IPV4_IFADDR, RtnlGroup.IPV6_IFADDR)) {
+            // A link made by kind alone (a bridge: this kernel has no dummy driver), then a veth pair.
+            rt.createLink("psk-br", "bridge");
+            int bridge = awaitNewLink(events, rt.link("psk-br"));
+            rt.createVeth("psk-e", "psk-f");
+            int index = awaitNewLink(events, rt.link("psk-e"));
 
-                long pid = ProcessHandle.current().pid();
-                InetAddress v4 = InetAddress.getByAddress(new byte[] {(byte) 198, 19, (byte) (pid % 250), 1});
-                InetAddress v6 = InetAddress.getByName("fd70:736b:1::" + Long.toHexString(pid & 0xFFFF));
-                rt.addAddress(index, v4, 24);
-                var added = await(events, RtnlEvent.Addr.class, e -> e.address().index() == index
-                        && e.address().family().equals(Family.INET));
-                assertFalse(added.removed());
-                assertEquals(v4, added.address().address());
-                assertEquals(24, added.address().prefixLength());
-                assertEquals(a, added.address().label());
+            InetAddress v4 = InetAddress.getByName("198.51.100.1");
+            InetAddress v6 = InetAddress.getByName("2001:db8::1");
+            rt.addAddress(index, v4, 24);
+            var added = await(events, RtnlEvent.Addr.class, e -> e.address().index() == index
+                    && e.address().family().equals(Family.INET));
+            assertFalse(added.removed());
+            assertEquals(v4, added.address().address());
+            assertEquals(24, added.address().prefixLength());
+            assertEquals("psk-e", added.address().label());
 
-                rt.addAddress(index, v6, 64);
-                var added6 = await(events, RtnlEvent.Addr.class, e -> e.address().index() == index
-                        && e.address().address().equals(v6));
-                assertFalse(added6.removed());
-                assertEquals(Family.INET6, added6.address().family());
+            rt.addAddress(index, v6, 64);
+            var added6 = await(events, RtnlEvent.Addr.class, e -> e.address().index() == index
+                    && e.address().address().equals(v6));
+            assertFalse(added6.removed());
+            assertEquals(Family.INET6, added6.address().family());
+            assertEquals(64, added6.address().prefixLength());
 
-                rt.deleteAddress(index, v4, 24);
-                var removed = await(events, RtnlEvent.Addr.class, e -> e.address().index() == index && e.removed()
-                        && e.address().address().equals(v4));
-                assertEquals(24, removed.address().prefixLength());
+            rt.deleteAddress(index, v4, 24);
+            var removed = await(events, RtnlEvent.Addr.class, e -> e.address().index() == index && e.removed()
+                    && e.address().address().equals(v4));
+            assertEquals(24, removed.address().prefixLength());
 
-                rt.deleteLink(index);
-                var gone = await(events, RtnlEvent.Link.class, e -> e.removed() && e.link().name().equals(a));
-                assertEquals(index, gone.link().index());
-            } finally {
-                try {
-                    rt.deleteLink(a);
-                } catch (NetlinkErrorException e) {
-                    // deleted by the test
+            rt.deleteLink(index);
+            var gone = await(events, RtnlEvent.Link.class, e -> e.removed() && e.link().name().equals("psk-e"));
+            assertEquals(index, gone.link().index());
+            rt.deleteLink(bridge);
+            await(events, RtnlEvent.Link.class, e -> e.removed() && e.link().index() == bridge);
+        }
+    }
+
+    @Test
+    void aSubscriptionInTheHostHearsNothingOfTheNamespace() throws Exception {
+        try (TestNamespace t = TestNamespace.create();
+             var rt = RouteNetlink.open(t.ns);
+             var inside = RouteNetlink.subscribe(t.ns, RtnlGroup.LINK);
+             var host = RouteNetlink.subscribe(RtnlGroup.LINK)) {
+            rt.createLink("psk-quiet", "bridge");
+            await(inside, RtnlEvent.Link.class, e -> e.link().name().equals("psk-quiet"));
+            // The host may have changes of its own queued: none of them is the namespace's link.
+            while (queued(host.socket())) {
+                for (RtnlEvent e : host.receive()) {
+                    assertFalse(e instanceof RtnlEvent.Link l && l.link().name().equals("psk-quiet"), e.toString());
                 }
             }
         }
@@ -164,64 +176,48 @@ class MulticastTest {
 
     @Test
     void aFloodedQueueIsReportedAsLostEventsAndTheSubscriptionGoesOn() throws Exception {
-        assumeTrue(TestSupport.isRoot(), "making events needs root (CAP_NET_ADMIN): the overrun test is skipped");
-        String a = TestSupport.linkName("o");
-        String b = TestSupport.linkName("p");
-        try (var rt = RouteNetlink.open();
-             var events = RouteNetlink.subscribe(RtnlGroup.IPV4_IFADDR, RtnlGroup.LINK);
+        try (TestNamespace t = TestNamespace.create();
+             var rt = RouteNetlink.open(t.ns);
+             var events = RouteNetlink.subscribe(t.ns, RtnlGroup.IPV4_IFADDR, RtnlGroup.LINK);
              Arena arena = Arena.ofConfined()) {
             // The smallest receive buffer the kernel allows (SO_RCVBUF 1 is raised to its minimum).
-            MemorySegment one = arena.allocate(ValueLayout.JAVA_INT);
-            one.set(ValueLayout.JAVA_INT, 0, 1);
-            MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
-            assertEquals(0, Syscalls.setsockopt(capture, events.socket().socket().fd(), LibC.SOL_SOCKET(),
-                    LibC.SO_RCVBUF(), one, 4));
-            try {
-                rt.deleteLink(a);
-            } catch (NetlinkErrorException e) {
-                // not there: fine
+            setReceiveBuffer(events, arena, 1);
+            rt.createVeth("psk-o", "psk-p");
+            int index = rt.link("psk-o").index();
+            byte[] v4 = {(byte) 198, 51, 100, 0};
+            for (int i = 1; i <= 100; i++) {    // 200 events, unread
+                v4[3] = (byte) i;
+                InetAddress addr = InetAddress.getByAddress(v4);
+                rt.addAddress(index, addr, 32);
+                rt.deleteAddress(index, addr, 32);
             }
-            try {
-                rt.createVeth(a, b);
-                int index = rt.link(a).index();
-                byte[] v4 = {(byte) 198, 19, (byte) 251, 0};
-                for (int i = 1; i <= 100; i++) {    // 200 events, unread
-                    v4[3] = (byte) i;
-                    InetAddress addr = InetAddress.getByAddress(v4);
-                    rt.addAddress(index, addr, 32);
-                    rt.deleteAddress(index, addr, 32);
-                }
-                // What fitted in the queue, then the loss; reading stops when nothing more is queued.
-                NetlinkEventsLostException lost = null;
-                while (lost == null && queued(events.socket())) {
-                    try {
-                        events.receive();
-                    } catch (NetlinkEventsLostException e) {
-                        lost = e;
-                    }
-                }
-                assertTrue(lost != null, "200 unread events in the smallest receive buffer were not reported lost");
-                assertTrue(lost.getMessage().startsWith("events were lost, resync"), lost.getMessage());
-                // Resync as an application would: a larger buffer, and what is still queued read.
-                try (Arena inner = Arena.ofConfined()) {
-                    MemorySegment big = inner.allocate(ValueLayout.JAVA_INT);
-                    big.set(ValueLayout.JAVA_INT, 0, 1 << 20);
-                    assertEquals(0, Syscalls.setsockopt(inner.allocate(Syscalls.CAPTURE_LAYOUT),
-                            events.socket().socket().fd(), LibC.SOL_SOCKET(), LibC.SO_RCVBUF(), big, 4));
-                }
-                while (queued(events.socket())) {
-                    events.receive();
-                }
-                // The subscription still works: the link's removal arrives.
-                rt.deleteLink(index);
-                await(events, RtnlEvent.Link.class, e -> e.removed() && e.link().index() == index);
-            } finally {
+            // What fitted in the queue, then the loss; reading stops when nothing more is queued.
+            NetlinkEventsLostException lost = null;
+            while (lost == null && queued(events.socket())) {
                 try {
-                    rt.deleteLink(a);
-                } catch (NetlinkErrorException e) {
-                    // deleted by the test
+                    events.receive();
+                } catch (NetlinkEventsLostException e) {
+                    lost = e;
                 }
             }
+            assertTrue(lost != null, "200 unread events in the smallest receive buffer were not reported lost");
+            assertTrue(lost.getMessage().startsWith("events were lost, resync"), lost.getMessage());
+            // Resync as an application would: a larger buffer, and what is still queued read.
+            setReceiveBuffer(events, arena, 1 << 20);
+            while (queued(events.socket())) {
+                events.receive();
+            }
+            // The subscription still works: the link's removal arrives.
+            rt.deleteLink(index);
+            await(events, RtnlEvent.Link.class, e -> e.removed() && e.link().index() == index);
         }
+    }
+
+    private static void setReceiveBuffer(RtnlSubscription events, Arena arena, int bytes) {
+        MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+        value.set(ValueLayout.JAVA_INT, 0, bytes);
+        MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
+        assertEquals(0, Syscalls.setsockopt(capture, events.socket().socket().fd(), LibC.SOL_SOCKET(), LibC.SO_RCVBUF(), value, 4),
+                "setsockopt(SO_RCVBUF): errno " + Syscalls.errno(capture));
     }
 }

@@ -23,7 +23,7 @@ final class TestSupport {
         return false;
     }
 
-    /** A name unique to this JVM, for the links the root tests create: psk-<tag><pid>. */
+    /** A link name unique to this JVM, psk-<tag><pid>: one that no link of the host has. */
     static String linkName(String tag) {
         String name = "psk-" + tag + ProcessHandle.current().pid();
         return name.length() > 15 ? name.substring(0, 15) : name;

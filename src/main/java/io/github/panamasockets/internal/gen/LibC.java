@@ -635,6 +635,15 @@ public class LibC extends LibC$shared {
     public static int ECANCELED() {
         return ECANCELED;
     }
+    private static final int O_RDONLY = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define O_RDONLY 0
+     * }
+     */
+    public static int O_RDONLY() {
+        return O_RDONLY;
+    }
     private static final int O_NONBLOCK = (int)2048L;
     /**
      * {@snippet lang=c :
@@ -1391,6 +1400,15 @@ public class LibC extends LibC$shared {
     public static int IF_NAMESIZE() {
         return IF_NAMESIZE;
     }
+    private static final int CLONE_NEWNET = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * #define CLONE_NEWNET 1073741824
+     * }
+     */
+    public static int CLONE_NEWNET() {
+        return CLONE_NEWNET;
+    }
     private static final int NETLINK_ROUTE = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1643,6 +1661,15 @@ public class LibC extends LibC$shared {
     public static int NETLINK_LISTEN_ALL_NSID() {
         return NETLINK_LISTEN_ALL_NSID;
     }
+    private static final int NETLINK_LIST_MEMBERSHIPS = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define NETLINK_LIST_MEMBERSHIPS 9
+     * }
+     */
+    public static int NETLINK_LIST_MEMBERSHIPS() {
+        return NETLINK_LIST_MEMBERSHIPS;
+    }
     private static final int NETLINK_CAP_ACK = (int)10L;
     /**
      * {@snippet lang=c :
@@ -1871,6 +1898,79 @@ public class LibC extends LibC$shared {
                     traceDowncall("fcntl", __fd, __cmd, x2);
                 }
                 return (int) spreader.invokeExact(__fd, __cmd, x2);
+            } catch(IllegalArgumentException | ClassCastException ex$)  {
+                throw ex$; // rethrow IAE from passing wrong number/type of args
+            } catch (Throwable ex$) {
+               throw new AssertionError("should not reach here", ex$);
+            }
+        }
+    }
+
+    /**
+     * Variadic invoker class for:
+     * {@snippet lang=c :
+     * extern int open(const char *__file, int __oflag, ...)
+     * }
+     */
+    public static class open {
+        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
+                LibC.C_INT,
+                LibC.C_POINTER,
+                LibC.C_INT
+            );
+        private static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("open");
+
+        private final MethodHandle handle;
+        private final FunctionDescriptor descriptor;
+        private final MethodHandle spreader;
+
+        private open(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
+            this.handle = handle;
+            this.descriptor = descriptor;
+            this.spreader = spreader;
+        }
+
+        /**
+         * Variadic invoker factory for:
+         * {@snippet lang=c :
+         * extern int open(const char *__file, int __oflag, ...)
+         * }
+         */
+        public static open makeInvoker(MemoryLayout... layouts) {
+            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
+            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
+            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
+            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
+            return new open(mh$, desc$, spreader$);
+        }
+
+        /**
+         * {@return the address}
+         */
+        public static MemorySegment address() {
+            return ADDR;
+        }
+
+        /**
+         * {@return the specialized method handle}
+         */
+        public MethodHandle handle() {
+            return handle;
+        }
+
+        /**
+         * {@return the specialized descriptor}
+         */
+        public FunctionDescriptor descriptor() {
+            return descriptor;
+        }
+
+        public int apply(MemorySegment __file, int __oflag, Object... x2) {
+            try {
+                if (TRACE_DOWNCALLS) {
+                    traceDowncall("open", __file, __oflag, x2);
+                }
+                return (int) spreader.invokeExact(__file, __oflag, x2);
             } catch(IllegalArgumentException | ClassCastException ex$)  {
                 throw ex$; // rethrow IAE from passing wrong number/type of args
             } catch (Throwable ex$) {
@@ -4043,6 +4143,105 @@ public class LibC extends LibC$shared {
     public static int IPPROTO_ICMPV6() {
         return IPPROTO_ICMPV6;
     }
+    private static final int TCP_ESTABLISHED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_ESTABLISHED = 1
+     * }
+     */
+    public static int TCP_ESTABLISHED() {
+        return TCP_ESTABLISHED;
+    }
+    private static final int TCP_SYN_SENT = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_SYN_SENT = 2
+     * }
+     */
+    public static int TCP_SYN_SENT() {
+        return TCP_SYN_SENT;
+    }
+    private static final int TCP_SYN_RECV = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_SYN_RECV = 3
+     * }
+     */
+    public static int TCP_SYN_RECV() {
+        return TCP_SYN_RECV;
+    }
+    private static final int TCP_FIN_WAIT1 = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_FIN_WAIT1 = 4
+     * }
+     */
+    public static int TCP_FIN_WAIT1() {
+        return TCP_FIN_WAIT1;
+    }
+    private static final int TCP_FIN_WAIT2 = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_FIN_WAIT2 = 5
+     * }
+     */
+    public static int TCP_FIN_WAIT2() {
+        return TCP_FIN_WAIT2;
+    }
+    private static final int TCP_TIME_WAIT = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_TIME_WAIT = 6
+     * }
+     */
+    public static int TCP_TIME_WAIT() {
+        return TCP_TIME_WAIT;
+    }
+    private static final int TCP_CLOSE = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_CLOSE = 7
+     * }
+     */
+    public static int TCP_CLOSE() {
+        return TCP_CLOSE;
+    }
+    private static final int TCP_CLOSE_WAIT = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_CLOSE_WAIT = 8
+     * }
+     */
+    public static int TCP_CLOSE_WAIT() {
+        return TCP_CLOSE_WAIT;
+    }
+    private static final int TCP_LAST_ACK = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_LAST_ACK = 9
+     * }
+     */
+    public static int TCP_LAST_ACK() {
+        return TCP_LAST_ACK;
+    }
+    private static final int TCP_LISTEN = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_LISTEN = 10
+     * }
+     */
+    public static int TCP_LISTEN() {
+        return TCP_LISTEN;
+    }
+    private static final int TCP_CLOSING = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TCP_CLOSING = 11
+     * }
+     */
+    public static int TCP_CLOSING() {
+        return TCP_CLOSING;
+    }
     private static final int IFF_UP = (int)1L;
     /**
      * {@snippet lang=c :
@@ -4235,6 +4434,69 @@ public class LibC extends LibC$shared {
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
+    }
+    private static final int IF_OPER_UNKNOWN = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IF_OPER_UNKNOWN = 0
+     * }
+     */
+    public static int IF_OPER_UNKNOWN() {
+        return IF_OPER_UNKNOWN;
+    }
+    private static final int IF_OPER_NOTPRESENT = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IF_OPER_NOTPRESENT = 1
+     * }
+     */
+    public static int IF_OPER_NOTPRESENT() {
+        return IF_OPER_NOTPRESENT;
+    }
+    private static final int IF_OPER_DOWN = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IF_OPER_DOWN = 2
+     * }
+     */
+    public static int IF_OPER_DOWN() {
+        return IF_OPER_DOWN;
+    }
+    private static final int IF_OPER_LOWERLAYERDOWN = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IF_OPER_LOWERLAYERDOWN = 3
+     * }
+     */
+    public static int IF_OPER_LOWERLAYERDOWN() {
+        return IF_OPER_LOWERLAYERDOWN;
+    }
+    private static final int IF_OPER_TESTING = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IF_OPER_TESTING = 4
+     * }
+     */
+    public static int IF_OPER_TESTING() {
+        return IF_OPER_TESTING;
+    }
+    private static final int IF_OPER_DORMANT = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IF_OPER_DORMANT = 5
+     * }
+     */
+    public static int IF_OPER_DORMANT() {
+        return IF_OPER_DORMANT;
+    }
+    private static final int IF_OPER_UP = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IF_OPER_UP = 6
+     * }
+     */
+    public static int IF_OPER_UP() {
+        return IF_OPER_UP;
     }
     private static final int NLMSGERR_ATTR_MSG = (int)1L;
     /**
@@ -4957,6 +5219,67 @@ public class LibC extends LibC$shared {
                 traceDowncall("pipe2", pipedes, flags);
             }
             return (int)mh$.invokeExact(pipedes, flags);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class setns {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            LibC.C_INT,
+            LibC.C_INT,
+            LibC.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("setns");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int setns(int fd, int nstype)
+     * }
+     */
+    public static FunctionDescriptor setns$descriptor() {
+        return setns.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int setns(int fd, int nstype)
+     * }
+     */
+    public static MethodHandle setns$handle() {
+        return setns.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int setns(int fd, int nstype)
+     * }
+     */
+    public static MemorySegment setns$address() {
+        return setns.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int setns(int fd, int nstype)
+     * }
+     */
+    public static int setns(int fd, int nstype) {
+        var mh$ = setns.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("setns", fd, nstype);
+            }
+            return (int)mh$.invokeExact(fd, nstype);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -65,6 +65,10 @@ public final class Syscalls {
     private static final MethodHandle FCNTL_INT = LINKER.downcallHandle(LibC.fcntl.address(),
             FunctionDescriptor.of(LibC.C_INT, LibC.C_INT, LibC.C_INT, LibC.C_INT),
             Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle OPEN = LINKER.downcallHandle(LibC.open.address(),
+            FunctionDescriptor.of(LibC.C_INT, LibC.C_POINTER, LibC.C_INT, LibC.C_INT),
+            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle SETNS = link(LibC.setns$address(), LibC.setns$descriptor());
 
     /**
      * {@return the errno a call left in {@code capture}}
@@ -546,6 +550,39 @@ public final class Syscalls {
     public static int epollWait(MemorySegment capture, int epfd, MemorySegment events, int max, int timeoutMillis) {
         try {
             return (int) EPOLL_WAIT.invokeExact(capture, epfd, events, max, timeoutMillis);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * open(2), with the mode argument given (ignored unless a file is created).
+     *
+     * @param capture the errno capture segment
+     * @param path the NUL-terminated path
+     * @param flags flags
+     * @param mode mode
+     * @return the fd, or -1
+     */
+    public static int open(MemorySegment capture, MemorySegment path, int flags, int mode) {
+        try {
+            return (int) OPEN.invokeExact(capture, path, flags, mode);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * setns(2): moves the calling thread into the namespace {@code fd} refers to.
+     *
+     * @param capture the errno capture segment
+     * @param fd a namespace file descriptor
+     * @param nstype the namespace type it must be, such as {@code CLONE_NEWNET}, or 0 for any
+     * @return 0, or -1
+     */
+    public static int setns(MemorySegment capture, int fd, int nstype) {
+        try {
+            return (int) SETNS.invokeExact(capture, fd, nstype);
         } catch (Throwable t) {
             throw unexpected(t);
         }

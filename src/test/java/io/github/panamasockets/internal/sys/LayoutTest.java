@@ -5,18 +5,15 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.SequenceLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class LayoutTest {
     private static final String GEN = "io.github.panamasockets.internal.gen.";
-    private static final Path HEADERS = Path.of("headers");
 
     @TempDir
     static Path work;
@@ -45,17 +41,15 @@ class LayoutTest {
 
     @BeforeAll
     static void compileAndRun() throws Exception {
-        for (String line : Files.readAllLines(HEADERS.resolve("includes.txt"))) {
-            String[] words = line.trim().split("\\s+");
-            if (words.length == 2 && (words[0].equals("--include-struct") || words[0].equals("--include-union"))) {
-                String kind = words[0].equals("--include-struct") ? "struct" : "union";
-                Class<?> c = Class.forName(GEN + words[1]);
-                LAYOUTS.put(kind + " " + words[1], (GroupLayout) c.getMethod("layout").invoke(null));
+        for (String kind : List.of("struct", "union")) {
+            for (String name : GccProgram.filtered("--include-" + kind)) {
+                Class<?> c = Class.forName(GEN + name);
+                LAYOUTS.put(kind + " " + name, (GroupLayout) c.getMethod("layout").invoke(null));
             }
         }
         assertFalse(LAYOUTS.isEmpty(), "includes.txt names no struct");
 
-        String gcc = findGcc();
+        String gcc = GccProgram.compiler();
         if (gcc == null) {
             skipReason = "no C compiler (gcc or cc) on PATH: the layouts were not cross-checked";
             return;
@@ -79,36 +73,11 @@ class LayoutTest {
             }
         });
         c.append("    return 0;\n}\n");
-        Path src = work.resolve("layouts.c");
-        Path exe = work.resolve("layouts");
-        Files.writeString(src, c);
-        run(List.of(gcc, "-std=gnu11", "-D_GNU_SOURCE", "-Wall", "-Werror", "-I", HEADERS.toAbsolutePath().toString(),
-                "-o", exe.toString(), src.toString()));
-        for (String line : run(List.of(exe.toString())).split("\n")) {
+        for (String line : GccProgram.run(gcc, work, "layouts", c.toString()).split("\n")) {
             int lastSpace = line.lastIndexOf(' ');
             int space = line.lastIndexOf(' ', lastSpace - 1);
             GCC.put(line.substring(0, space), line.substring(space + 1));
         }
-    }
-
-    private static String findGcc() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            for (String name : new String[] {"gcc", "cc"}) {
-                if (Files.isExecutable(Path.of(dir, name))) {
-                    return Path.of(dir, name).toString();
-                }
-            }
-        }
-        return null;
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
-        }
-        return out;
     }
 
     @TestFactory
