@@ -722,6 +722,7 @@ public final class Sock implements AutoCloseable {
                 listenerNonBlocking();
             }
             long deadline = 0;
+            boolean waited = false;
             while (true) {
                 reader.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
                 int fd = Syscalls.accept4(reader.capture, ref.fd(), reader.addr, reader.len, LibC.SOCK_CLOEXEC());
@@ -734,7 +735,13 @@ public final class Sock implements AutoCloseable {
                     if (nonBlocking) {
                         return null;
                     }
+                    if (waited && receiveShutDown()) {
+                        // A Unix listener shut down: readable for good, yet EAGAIN for good to a
+                        // non-blocking accept; the blocking accept ends with EINVAL, and so does this.
+                        throw error("accept", LibC.EINVAL(), null);
+                    }
                     deadline = await("accept", reader, POLLIN, deadline, timeout);
+                    waited = true;
                 } else if (errno != EINTR && errno != LibC.ECONNABORTED()) {
                     throw error("accept", errno, null);
                 }
@@ -1522,6 +1529,7 @@ public final class Sock implements AutoCloseable {
         long timeout = receiveTimeout;
         int flags = (stream ? 0 : TRUNC) | (mustNotBlock(pollReceives, timeout) ? DONTWAIT : 0);
         long deadline = 0;
+        boolean waited = false;
         while (true) {
             long n;
             if (from != null) {
@@ -1540,14 +1548,24 @@ public final class Sock implements AutoCloseable {
                 if (ref.isClosed()) {
                     throw closedDuring(call);
                 }
-                return stream || type.equals(SockType.SEQPACKET) && peerHungUp() ? -1 : 0;
+                return stream || type.equals(SockType.SEQPACKET) && receiveShutDown() ? -1 : 0;
             }
             int errno = reader.errno();
             if (errno == EAGAIN && (flags & DONTWAIT) != 0) {
                 if (nonBlocking) {
                     return WOULD_BLOCK;
                 }
+                if (waited && receiveShutDown()) {
+                    // A datagram socket shut down for reading: readable for good, yet EAGAIN for
+                    // good to MSG_DONTWAIT; the blocking call returns 0 from no one, as this does.
+                    if (from != null) {
+                        reader.len.set(ValueLayout.JAVA_INT, 0, 0);
+                        from[0] = sender();
+                    }
+                    return 0;
+                }
                 deadline = await(call, reader, POLLIN, deadline, timeout);
+                waited = true;
             } else if (errno != EINTR) {
                 throw error(call, errno, null);
             }
@@ -1567,7 +1585,11 @@ public final class Sock implements AutoCloseable {
     }
 
     /** For seqpacket, where recv returns 0 both for an empty message and at end of stream. */
-    private boolean peerHungUp() {
+    /**
+     * Whether nothing more can be received: the socket was shut down for reading, by this end or
+     * (seqpacket) by the peer's close or shutdown; poll(2) says POLLRDHUP or POLLHUP.
+     */
+    private boolean receiveShutDown() {
         MemorySegment p = reader.pollfds;
         p.set(ValueLayout.JAVA_INT, 0, ref.fd());
         p.set(ValueLayout.JAVA_SHORT, 4, (short) (POLLIN | POLLRDHUP));
@@ -2199,6 +2221,7 @@ public final class Sock implements AutoCloseable {
             int all = flags | CMSG_CLOEXEC | (mustNotBlock(pollReceives, timeout) ? DONTWAIT : 0);
             long n;
             long deadline = 0;
+            boolean waited = false;
             while (true) {
                 MsgBuffers.header(msg, aux, count);
                 msghdr.msg_name(msg, reader.addr);
@@ -2220,7 +2243,17 @@ public final class Sock implements AutoCloseable {
                     if (nonBlocking || (flags & DONTWAIT) != 0) {
                         return MsgResult.WOULD_BLOCK;
                     }
+                    if (waited && receiveShutDown()) {
+                        // As in recv0: what the blocking call returns, an empty message with no
+                        // address and no control data (EAGAIN left the header as it was).
+                        msghdr.msg_namelen(msg, 0);
+                        msghdr.msg_controllen(msg, 0);
+                        msghdr.msg_flags(msg, 0);
+                        n = 0;
+                        break;
+                    }
                     deadline = await("recvmsg", reader, POLLIN, deadline, timeout);
+                    waited = true;
                 } else if (errno != EINTR) {
                     throw error("recvmsg", errno, null);
                 }
@@ -2247,7 +2280,7 @@ public final class Sock implements AutoCloseable {
 
     /** Whether a 0-byte receive is the end of the stream rather than an empty message. */
     private boolean endOfStream() {
-        return type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET) && peerHungUp();
+        return type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET) && receiveShutDown();
     }
 
     // ------------------------------------------------------------------------------ streams
