@@ -1693,12 +1693,27 @@ public final class Sock implements AutoCloseable {
                 + "waited; the interrupt status is kept");
     }
 
+    /**
+     * Pauses between connect attempts, under the write lock. A virtual thread sleeps, and an
+     * interrupt ends the call. A platform thread is not woken by an interrupt here either, as in
+     * every other blocking call (see the class comment): it pauses in poll(2) on the wake-up
+     * eventfd, which also lets close() end the pause at once.
+     */
     private void sleepOrClose(String call, int millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException(call + ": interrupted");
+        if (Thread.currentThread().isVirtual()) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw interrupted(call);
+            }
+        } else {
+            int wake = ref.wakeFd();
+            MemorySegment p = writer.pollfds;
+            p.set(ValueLayout.JAVA_INT, 0, wake);
+            p.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+            p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+            Syscalls.poll(writer.capture, p, wake >= 0 ? 1 : 0, millis);  // EINTR: a shorter pause
         }
         if (ref.isClosed()) {
             throw closedDuring(call);
