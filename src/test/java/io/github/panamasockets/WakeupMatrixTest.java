@@ -334,7 +334,12 @@ class WakeupMatrixTest {
 
     @BeforeAll
     static void baseline() throws Exception {
-        // Start the poller (its two epoll descriptors stay for the life of the JVM) before counting.
+        startPoller();
+        baselineFds = FdLeakTest.settledFds();
+    }
+
+    /** Starts the poller, whose two epoll descriptors stay for the life of the JVM, before fds are counted. */
+    static void startPoller() throws Exception {
         try (SockPair p = Sock.pair(SockType.STREAM)) {
             p.first().setReceiveTimeout(Duration.ofMillis(1));
             Thread t = Thread.ofVirtual().start(() -> {
@@ -346,7 +351,6 @@ class WakeupMatrixTest {
             });
             t.join();
         }
-        baselineFds = FdLeakTest.settledFds();
     }
 
     @AfterAll
