@@ -548,6 +548,11 @@ class AsyncCloseTest {
             }
         }
 
+        /** {@return whether one of the sentinels took descriptor number {@code fd}} */
+        boolean took(int fd) {
+            return pipes.stream().anyMatch(p -> p[0] == fd || p[1] == fd);
+        }
+
         void assertIntact() throws IOException {
             for (int i = 0; i < pipes.size(); i++) {
                 int[] p = pipes.get(i);

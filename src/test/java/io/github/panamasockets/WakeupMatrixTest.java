@@ -57,8 +57,12 @@ class WakeupMatrixTest {
     private static final int NOT_WOKEN_SAMPLES = 3;
     private static final long NOT_WOKEN_WATCH_MS = 100;
     private static final int CHUNK = 64 * 1024;
+    /** What the blocked send sends: more than the smallest send buffer holds. */
+    private static final int SEND = 8 * 1024;
     private static final List<String> SUMMARY = new ArrayList<>();
     private static int baselineFds;
+    /** In how many samples of the current close row a sentinel pipe took the closed socket's number. */
+    private static int reusedInRow;
 
     enum Waker { CLOSE, INTERRUPT, SHUTDOWN }
 
@@ -94,10 +98,14 @@ class WakeupMatrixTest {
         void check(Caller c);
     }
 
-    record Case(String call, Family family, FixtureMaker fixture, ShutdownCheck onShutdown) {
+    record Case(String call, String on, FixtureMaker fixture, ShutdownCheck onShutdown) {
+        Case(String call, Family family, FixtureMaker fixture, ShutdownCheck onShutdown) {
+            this(call, family.equals(Family.UNIX) ? "AF_UNIX" : "TCP", fixture, onShutdown);
+        }
+
         @Override
         public String toString() {
-            return call + " on " + (family.equals(Family.UNIX) ? "AF_UNIX" : "TCP");
+            return call + " on " + on;
         }
     }
 
@@ -255,11 +263,37 @@ class WakeupMatrixTest {
     private static Case send(Family family) {
         return new Case("send", family, fresh(() -> {
             Sock[] p = streamPair(family);
-            // Fixed buffers: TCP would otherwise grow them and make room again after the fill.
-            p[0].set(SockOpt.SO_SNDBUF, CHUNK);
-            p[1].set(SockOpt.SO_RCVBUF, CHUNK);
+            // The smallest buffers the kernel allows: with larger ones, TCP goes on trickling
+            // data into the receiver (window probes, queue collapsing) and makes room again.
+            p[0].set(SockOpt.SO_SNDBUF, 1);
+            p[1].set(SockOpt.SO_RCVBUF, 1);
             fill(p[0]);
-            return new Blocked(p[0], s -> s.send(new byte[CHUNK]), () -> drain(p[1]), List.of(p[1]));
+            Step drain = () -> {
+                // Room to read into at once, or TCP waits for window probes to learn of it.
+                p[1].set(SockOpt.SO_RCVBUF, 4 * CHUNK);
+                drain(p[1]);
+            };
+            return new Blocked(p[0], s -> s.send(new byte[SEND]), drain, List.of(p[1]));
+        }), c -> {
+            SocketException e = assertInstanceOf(SocketException.class, c.thrown, "send after shutdown");
+            assertFalse(e instanceof SockClosedException, e.toString());
+            assertTrue(e.getMessage().startsWith("send") && e.getMessage().contains("EPIPE"), e.getMessage());
+        });
+    }
+
+    /**
+     * send on a Unix datagram socket whose peer's queue is full: it waits on the peer, which
+     * shutdown(2) of the sender's socket does not wake in the kernel, so the library polls.
+     */
+    private static Case sendDatagram() {
+        return new Case("send", "AF_UNIX dgram", fresh(() -> {
+            SockPair p = Sock.pair(SockType.DGRAM);
+            p.first().setNonBlocking(true);
+            while (p.first().send(new byte[512]) != Sock.WOULD_BLOCK) {
+                // fill the peer's queue
+            }
+            p.first().setNonBlocking(false);
+            return new Blocked(p.first(), s -> s.send(new byte[512]), () -> drain(p.second()), List.of(p.second()));
         }), c -> {
             SocketException e = assertInstanceOf(SocketException.class, c.thrown, "send after shutdown");
             assertFalse(e instanceof SockClosedException, e.toString());
@@ -318,6 +352,7 @@ class WakeupMatrixTest {
         for (Family f : List.of(Family.UNIX, Family.INET)) {
             cases.addAll(List.of(accept(f), recv(f), send(f), connect(f), recvmsg(f)));
         }
+        cases.add(sendDatagram());
         List<Arguments> rows = new ArrayList<>();
         for (Waker w : Waker.values()) {
             for (boolean virtual : new boolean[] {false, true}) {
@@ -372,6 +407,7 @@ class WakeupMatrixTest {
             boolean notWoken = waker == Waker.INTERRUPT && !virtual;
             int samples = notWoken ? NOT_WOKEN_SAMPLES : SAMPLES;
             long[] latencies = new long[samples];
+            reusedInRow = 0;
             if (notWoken) {
                 // A call that is let finish changes a full backlog: a fresh one for each.
                 for (int i = 0; i < samples; i++) {
@@ -382,7 +418,7 @@ class WakeupMatrixTest {
             } else {
                 try (Fixture fixture = c.fixture().open()) {
                     for (int i = 0; i < samples; i++) {
-                        latencies[i] = sample(fixture, c, waker, virtual);
+                        latencies[i] = sample(fixture, c, waker, virtual, i == 0);
                     }
                 }
             }
@@ -473,13 +509,17 @@ class WakeupMatrixTest {
 
     // ------------------------------------------------------------------------------ sampling
 
-    /** One call blocked, woken by {@code waker}; {@return the wake latency in nanoseconds} */
-    private static long sample(Fixture fixture, Case c, Waker waker, boolean virtual) throws Exception {
+    /**
+     * One call blocked, woken by {@code waker}; after an interrupt, with {@code reuse}, the socket
+     * is used again. {@return the wake latency in nanoseconds}
+     */
+    private static long sample(Fixture fixture, Case c, Waker waker, boolean virtual, boolean reuse) throws Exception {
         Blocked b = fixture.next();
         AsyncCloseTest.Sentinels sentinels = new AsyncCloseTest.Sentinels();
         try {
             Caller caller = new Caller(virtual, b.socket(), b.call());
             caller.awaitBlocked();
+            int fd = b.socket().fd();
             long at = System.nanoTime();
             switch (waker) {
                 case CLOSE -> {
@@ -496,7 +536,11 @@ class WakeupMatrixTest {
                     SockClosedException e = assertInstanceOf(SockClosedException.class, caller.thrown, c + ", closed");
                     assertTrue(e.getMessage().contains("closed"), e.getMessage());
                     assertFalse(b.socket().isOpen());
+                    sentinels.open(10);      // the number is free now: a late wake-up would hit one of these
                     sentinels.assertIntact();
+                    if (sentinels.took(fd)) {
+                        reusedInRow++;
+                    }
                 }
                 case INTERRUPT -> {
                     InterruptedIOException e = assertInstanceOf(InterruptedIOException.class, caller.thrown, c + ", interrupted");
@@ -507,10 +551,13 @@ class WakeupMatrixTest {
                         assertFalse(b.socket().isOpen(), "an interrupted connect closes the socket");
                     } else {
                         assertTrue(b.socket().isOpen(), "an interrupted call leaves the socket open");
-                        // And usable: let the call succeed from this thread.
-                        b.complete().run();
-                        Object again = b.call().run(b.socket());
-                        closeResult(again);
+                    }
+                    if (b.socket().isOpen() && reuse) {
+                        // And usable: the same call again, let complete, succeeds.
+                        Caller again = new Caller(false, b.socket(), b.call());
+                        completeUntilEnded(again, b, c);
+                        assertNull(again.thrown, c + " after the interrupt");
+                        closeResult(again.returned);
                     }
                 }
                 case SHUTDOWN -> {
@@ -542,12 +589,7 @@ class WakeupMatrixTest {
                     + caller.returned + ", threw " + caller.thrown);
             assertTrue(AsyncCloseTest.inLibraryCall(caller.thread), "still in the call");
             long at = System.nanoTime();
-            long deadline = at + WAKE_CAP_MS * 1_000_000;
-            while (!caller.ended()) {
-                assertTrue(System.nanoTime() < deadline, c + ": never completed");
-                b.complete().run();
-                caller.thread.join(20);
-            }
+            completeUntilEnded(caller, b, c);
             assertNull(caller.thrown, c + ": completes normally");
             assertTrue(caller.interruptedAfter, "the interrupt status stays set");
             assertTrue(b.socket().isOpen());
@@ -555,6 +597,16 @@ class WakeupMatrixTest {
             return caller.endedAt - at;
         } finally {
             closeAll(b);
+        }
+    }
+
+    /** Lets the peer act (send, connect, drain, accept) until the call has ended. */
+    private static void completeUntilEnded(Caller caller, Blocked b, Case c) throws Exception {
+        long deadline = System.nanoTime() + WAKE_CAP_MS * 1_000_000;
+        while (!caller.ended()) {
+            assertTrue(System.nanoTime() < deadline, c + ": never completed");
+            b.complete().run();
+            caller.thread.join(20);
         }
     }
 
@@ -577,9 +629,10 @@ class WakeupMatrixTest {
         double p50 = sorted[(sorted.length - 1) / 2] / 1e6;
         double p99 = sorted[(int) Math.ceil(sorted.length * 0.99) - 1] / 1e6;
         double max = sorted[sorted.length - 1] / 1e6;
-        String what = notWoken ? "not woken; completed when let" : "woken";
+        String what = notWoken ? "not woken; completed when let"
+                : waker == Waker.CLOSE ? "woken; fd reused " + reusedInRow + "/" + sorted.length : "woken";
         String target = notWoken ? "" : p99 <= 100 && max <= 1000 ? "" : "  ABOVE TARGET";
-        String line = String.format("  %-9s %-8s %-18s %-30s n=%-3d p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms%s",
+        String line = String.format("  %-9s %-8s %-24s %-30s n=%-3d p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms%s",
                 waker, virtual ? "virtual" : "platform", c, what, sorted.length, p50, p99, max, target);
         System.out.println("wake-up matrix:" + line);
         synchronized (SUMMARY) {
