@@ -83,11 +83,7 @@ class EchoServerTest {
             assertTrue(server.errors.isEmpty(), () -> "the server failed: " + server.errors);
             // The server closes each connection when it sees end of stream; then every number is free.
             long settle = System.nanoTime();
-            int now = FdLeakTest.settledFds();
-            for (int i = 0; i < 500 && now != before; i++) {
-                Thread.sleep(10);
-                now = FdLeakTest.settledFds();
-            }
+            int now = FdLeakTest.settledFds(before);
             System.out.printf("echo server %s: descriptors %d before, %d after (settled in %.0f ms)%n",
                     family, before, now, (System.nanoTime() - settle) / 1e6);
             assertEquals(before, now, "descriptors leaked");

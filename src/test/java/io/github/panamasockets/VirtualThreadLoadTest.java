@@ -128,8 +128,8 @@ class VirtualThreadLoadTest {
             System.out.printf("virtual-thread load: %d virtual threads parked in accept and recv after %.0f ms; carriers seen: %s%n",
                     blocked.size(), (System.nanoTime() - t0) / 1e6, carriers);
 
-            echoRoundTrips("AF_UNIX", streamPair(Family.UNIX));
-            echoRoundTrips("TCP", streamPair(Family.INET));
+            echoRoundTrips("AF_UNIX", WakeupMatrixTest.streamPair(Family.UNIX));
+            echoRoundTrips("TCP", WakeupMatrixTest.streamPair(Family.INET));
             for (Blocked b : blocked) {
                 assertTrue(b.thread.isAlive(), () -> b.what + " ended while nothing came: returned " + b.returned + ", threw " + b.thrown);
             }
@@ -154,7 +154,7 @@ class VirtualThreadLoadTest {
                 p.close();
             }
         }
-        awaitFdCount(fdsBefore);
+        assertEquals(fdsBefore, FdLeakTest.settledFds(fdsBefore), "descriptors open before the load and after it");
     }
 
     /** The carrier a mounted virtual thread runs on, from its name: "VirtualThread[#22]/runnable@ForkJoinPool-1-worker-1". */
@@ -192,10 +192,6 @@ class VirtualThreadLoadTest {
             }
             Thread.sleep(20);
         }
-    }
-
-    private static Sock[] streamPair(Family family) throws IOException {
-        return WakeupMatrixTest.streamPair(family);
     }
 
     /** Another virtual thread echoes over {@code pair}, and a third makes round trips through it. */
@@ -247,15 +243,6 @@ class VirtualThreadLoadTest {
                             + "first %.3f ms, p50 %.3f ms, max %.3f ms, %d over 100 ms%n",
                     ROUND_TRIPS, what, nanos[0] / 1e6, sorted[ROUND_TRIPS / 2] / 1e6, sorted[ROUND_TRIPS - 1] / 1e6, over);
         }
-    }
-
-    private static void awaitFdCount(int before) throws InterruptedException {
-        int now = FdLeakTest.settledFds();
-        for (int i = 0; i < 200 && now != before; i++) {
-            Thread.sleep(20);
-            now = FdLeakTest.settledFds();
-        }
-        assertEquals(before, now, "descriptors open before the load and after it");
     }
 
     // ------------------------------------------------------------------------------ pinning

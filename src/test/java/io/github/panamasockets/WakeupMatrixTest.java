@@ -392,12 +392,7 @@ class WakeupMatrixTest {
     static void summaryAndLeaks() throws Exception {
         System.out.println("wake-up matrix (target: p99 <= 100 ms, max <= 1 s):");
         SUMMARY.forEach(System.out::println);
-        int now = FdLeakTest.settledFds();
-        for (int i = 0; i < 100 && now != baselineFds; i++) {
-            Thread.sleep(20);
-            now = FdLeakTest.settledFds();
-        }
-        assertEquals(baselineFds, now, "descriptors left open by the matrix");
+        assertEquals(baselineFds, FdLeakTest.settledFds(baselineFds), "descriptors left open by the matrix");
     }
 
     @ParameterizedTest(name = "{0} wakes {1} {2}")
