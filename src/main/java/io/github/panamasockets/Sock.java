@@ -723,6 +723,7 @@ public final class Sock implements AutoCloseable {
                 listenerNonBlocking();
             }
             long deadline = 0;
+            boolean waited = false;
             while (true) {
                 reader.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
                 int fd = Syscalls.accept4(reader.capture, ref.fd(), reader.addr, reader.len, LibC.SOCK_CLOEXEC());
@@ -735,7 +736,13 @@ public final class Sock implements AutoCloseable {
                     if (nonBlocking) {
                         return null;
                     }
+                    if (waited && receiveShutDown()) {
+                        // A Unix listener shut down: readable for good, yet EAGAIN for good to a
+                        // non-blocking accept; the blocking accept ends with EINVAL, and so does this.
+                        throw error("accept", LibC.EINVAL(), null);
+                    }
                     deadline = await("accept", reader, POLLIN, deadline, timeout);
+                    waited = true;
                 } else if (errno != EINTR && errno != LibC.ECONNABORTED()) {
                     throw error("accept", errno, null);
                 }
@@ -1523,6 +1530,7 @@ public final class Sock implements AutoCloseable {
         long timeout = receiveTimeout;
         int flags = (stream ? 0 : TRUNC) | (mustNotBlock(pollReceives, timeout) ? DONTWAIT : 0);
         long deadline = 0;
+        boolean waited = false;
         while (true) {
             long n;
             if (from != null) {
@@ -1541,14 +1549,24 @@ public final class Sock implements AutoCloseable {
                 if (ref.isClosed()) {
                     throw closedDuring(call);
                 }
-                return stream || type.equals(SockType.SEQPACKET) && peerHungUp() ? -1 : 0;
+                return stream || type.equals(SockType.SEQPACKET) && receiveShutDown() ? -1 : 0;
             }
             int errno = reader.errno();
             if (errno == EAGAIN && ((flags & DONTWAIT) != 0 || fdNonBlocking)) {
                 if (nonBlocking) {
                     return WOULD_BLOCK;
                 }
+                if (waited && receiveShutDown()) {
+                    // A datagram socket shut down for reading: readable for good, yet EAGAIN for
+                    // good to MSG_DONTWAIT; the blocking call returns 0 from no one, as this does.
+                    if (from != null) {
+                        reader.len.set(ValueLayout.JAVA_INT, 0, 0);
+                        from[0] = sender();
+                    }
+                    return 0;
+                }
                 deadline = await(call, reader, POLLIN, deadline, timeout);
+                waited = true;
             } else if (errno != EINTR) {
                 throw error(call, errno, null);
             }
@@ -1568,7 +1586,11 @@ public final class Sock implements AutoCloseable {
     }
 
     /** For seqpacket, where recv returns 0 both for an empty message and at end of stream. */
-    private boolean peerHungUp() {
+    /**
+     * Whether nothing more can be received: the socket was shut down for reading, by this end or
+     * (seqpacket) by the peer's close or shutdown; poll(2) says POLLRDHUP or POLLHUP.
+     */
+    private boolean receiveShutDown() {
         MemorySegment p = reader.pollfds;
         p.set(ValueLayout.JAVA_INT, 0, ref.fd());
         p.set(ValueLayout.JAVA_SHORT, 4, (short) (POLLIN | POLLRDHUP));
@@ -1672,12 +1694,27 @@ public final class Sock implements AutoCloseable {
                 + "waited; the interrupt status is kept");
     }
 
+    /**
+     * Pauses between connect attempts, under the write lock. A virtual thread sleeps, and an
+     * interrupt ends the call. A platform thread is not woken by an interrupt here either, as in
+     * every other blocking call (see the class comment): it pauses in poll(2) on the wake-up
+     * eventfd, which also lets close() end the pause at once.
+     */
     private void sleepOrClose(String call, int millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException(call + ": interrupted");
+        if (Thread.currentThread().isVirtual()) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw interrupted(call);
+            }
+        } else {
+            int wake = ref.wakeFd();
+            MemorySegment p = writer.pollfds;
+            p.set(ValueLayout.JAVA_INT, 0, wake);
+            p.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+            p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+            Syscalls.poll(writer.capture, p, wake >= 0 ? 1 : 0, millis);  // EINTR: a shorter pause
         }
         if (ref.isClosed()) {
             throw closedDuring(call);
@@ -2200,6 +2237,7 @@ public final class Sock implements AutoCloseable {
             int all = flags | CMSG_CLOEXEC | (mustNotBlock(pollReceives, timeout) ? DONTWAIT : 0);
             long n;
             long deadline = 0;
+            boolean waited = false;
             while (true) {
                 MsgBuffers.header(msg, aux, count);
                 msghdr.msg_name(msg, reader.addr);
@@ -2221,7 +2259,17 @@ public final class Sock implements AutoCloseable {
                     if (nonBlocking || (flags & DONTWAIT) != 0) {
                         return MsgResult.WOULD_BLOCK;
                     }
+                    if (waited && receiveShutDown()) {
+                        // As in recv0: what the blocking call returns, an empty message with no
+                        // address and no control data (EAGAIN left the header as it was).
+                        msghdr.msg_namelen(msg, 0);
+                        msghdr.msg_controllen(msg, 0);
+                        msghdr.msg_flags(msg, 0);
+                        n = 0;
+                        break;
+                    }
                     deadline = await("recvmsg", reader, POLLIN, deadline, timeout);
+                    waited = true;
                 } else if (errno != EINTR) {
                     throw error("recvmsg", errno, null);
                 }
@@ -2248,7 +2296,7 @@ public final class Sock implements AutoCloseable {
 
     /** Whether a 0-byte receive is the end of the stream rather than an empty message. */
     private boolean endOfStream() {
-        return type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET) && peerHungUp();
+        return type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET) && receiveShutDown();
     }
 
     // ------------------------------------------------------------------------------ streams

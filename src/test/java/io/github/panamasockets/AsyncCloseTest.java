@@ -6,6 +6,7 @@ import io.github.panamasockets.address.SockaddrInet6;
 import io.github.panamasockets.address.SockaddrNetlink;
 import io.github.panamasockets.address.SockaddrUnix;
 import io.github.panamasockets.internal.gen.LibC;
+import io.github.panamasockets.internal.sys.Poller;
 import io.github.panamasockets.internal.sys.Syscalls;
 
 import org.junit.jupiter.api.Named;
@@ -119,7 +120,7 @@ class AsyncCloseTest {
             if (!r.thread.isAlive()) {
                 fail("the call ended before it blocked: returned " + r.returned.get() + ", threw " + r.thrown.get());
             }
-            if (r.tid != 0 && inLibraryCall(r.thread) && "S".equals(kernelState(r.tid))) {
+            if (asleepInLibraryCall(r.thread, r.tid)) {
                 if (++seen == 3) {
                     Thread.sleep(30);   // let it settle in the wait queue
                     return wchan(r.tid);
@@ -138,7 +139,7 @@ class AsyncCloseTest {
         for (int i = 0; i < 500; i++) {
             boolean all = true;
             for (Runner r : runners) {
-                all &= r.tid != 0 && inLibraryCall(r.thread) && "S".equals(kernelState(r.tid));
+                all &= asleepInLibraryCall(r.thread, r.tid);
             }
             seen = all ? seen + 1 : 0;
             if (seen == 3) {
@@ -150,9 +151,19 @@ class AsyncCloseTest {
         throw new AssertionError("not every call blocked");
     }
 
-    private static boolean inLibraryCall(Thread t) {
+    /** Whether platform thread {@code t}, kernel thread {@code tid}, sleeps in the kernel in one of the library's calls. */
+    static boolean asleepInLibraryCall(Thread t, int tid) {
+        return tid != 0 && inLibraryCall(t) && "S".equals(kernelState(tid));
+    }
+
+    /**
+     * Whether {@code t}'s stack is in one of the library's waits: the native-call layer, the pause
+     * between connect attempts, or (a virtual thread) parked in the Poller.
+     */
+    static boolean inLibraryCall(Thread t) {
         for (StackTraceElement e : t.getStackTrace()) {
             if (e.getClassName().equals(Syscalls.class.getName())
+                    || e.getClassName().equals(Poller.class.getName()) && e.getMethodName().equals("await")
                     || e.getClassName().equals(Sock.class.getName()) && e.getMethodName().equals("sleepOrClose")) {
                 return true;
             }
@@ -169,7 +180,7 @@ class AsyncCloseTest {
         }
     }
 
-    private static String wchan(int tid) {
+    static String wchan(int tid) {
         try {
             return Files.readString(Path.of("/proc/self/task/" + tid + "/wchan")).trim();
         } catch (IOException e) {
@@ -181,12 +192,12 @@ class AsyncCloseTest {
         return Arguments.of(Named.of(name, setup));
     }
 
-    private static SockaddrUnix.Abstract uniqueName(String what) {
+    static SockaddrUnix.Abstract uniqueName(String what) {
         return SockaddrUnix.abstractName("async-close-" + what + "-" + PID + "-" + System.nanoTime());
     }
 
     /** A connected TCP pair over loopback: the client and the accepted end. */
-    private static Sock[] tcpPair(Family family) throws IOException {
+    static Sock[] tcpPair(Family family) throws IOException {
         Sockaddr any = family.equals(Family.INET) ? SockaddrInet4.loopback(0) : SockaddrInet6.loopback(0);
         try (Sock server = Sock.open(family, SockType.STREAM).bind(any).listen()) {
             Sock client = Sock.open(family, SockType.STREAM).connect(server.localAddress());
@@ -288,7 +299,7 @@ class AsyncCloseTest {
      * Connects without waiting until a connect stays pending: with listen(0) the kernel takes one
      * connection into the accept queue and then drops SYNs, so the next connects hang in SYN_SENT.
      */
-    private static List<Sock> fillTcpBacklog(Sock server) throws IOException {
+    static List<Sock> fillTcpBacklog(Sock server) throws IOException {
         List<Sock> fillers = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
@@ -313,7 +324,7 @@ class AsyncCloseTest {
     }
 
     /** Connects without waiting until the kernel says EAGAIN: the Unix listener's backlog is full. */
-    private static List<Sock> fillUnixBacklog(Sockaddr name) throws IOException {
+    static List<Sock> fillUnixBacklog(Sockaddr name) throws IOException {
         List<Sock> fillers = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
@@ -513,24 +524,33 @@ class AsyncCloseTest {
 
     /**
      * Sentinel pipes opened while sockets are being closed take the freed numbers; a close(2)
-     * done twice on one number would close one of them. Every sentinel must still be the pipe it
-     * was when made.
+     * done twice on one number would close one of them, and a stale call that reached one would
+     * read its byte or write more. Every sentinel must still be the pipe it was when made, holding
+     * exactly the one byte it was given.
      */
-    private static final class Sentinels implements AutoCloseable {
+    static final class Sentinels implements AutoCloseable {
         private final Arena arena = Arena.ofShared();
         private final MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
         private final MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+        private final MemorySegment bytes = arena.allocate(2);
         private final List<int[]> pipes = new ArrayList<>();
         private final List<String> links = new ArrayList<>();
 
         void open(int n) throws IOException {
             for (int i = 0; i < n; i++) {
-                assertEquals(0, Syscalls.pipe2(capture, fds, LibC.O_CLOEXEC()));
+                assertEquals(0, Syscalls.pipe2(capture, fds, LibC.O_CLOEXEC() | LibC.O_NONBLOCK()));
                 int[] p = {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
                 pipes.add(p);
+                bytes.set(ValueLayout.JAVA_BYTE, 0, (byte) pipes.size());
+                assertEquals(1, Syscalls.write(capture, p[1], bytes, 1), "write to sentinel pipe");
                 links.add(Files.readSymbolicLink(Path.of("/proc/self/fd/" + p[0])) + " "
                         + Files.readSymbolicLink(Path.of("/proc/self/fd/" + p[1])));
             }
+        }
+
+        /** {@return whether one of the sentinels took descriptor number {@code fd}} */
+        boolean took(int fd) {
+            return pipes.stream().anyMatch(p -> p[0] == fd || p[1] == fd);
         }
 
         void assertIntact() throws IOException {
@@ -540,6 +560,10 @@ class AsyncCloseTest {
                         && Syscalls.fcntl(capture, p[1], LibC.F_GETFD(), 0) >= 0, "sentinel pipe " + i + " was closed");
                 assertEquals(links.get(i), Files.readSymbolicLink(Path.of("/proc/self/fd/" + p[0])) + " "
                         + Files.readSymbolicLink(Path.of("/proc/self/fd/" + p[1])), "sentinel pipe " + i + " was replaced");
+                // Exactly its own byte: asked for 2, it gives 1; then it is put back.
+                assertEquals(1, Syscalls.read(capture, p[0], bytes, 2), "sentinel pipe " + i + " lost or gained bytes");
+                assertEquals((byte) (i + 1), bytes.get(ValueLayout.JAVA_BYTE, 0), "sentinel pipe " + i + "'s byte");
+                assertEquals(1, Syscalls.write(capture, p[1], bytes, 1));
             }
         }
 

@@ -46,6 +46,20 @@ class FdLeakTest {
         return now;
     }
 
+    /**
+     * Waits, up to about ten seconds, until the settled descriptor count is {@code expected}:
+     * sockets closed by other threads (a server's connections, woken calls) go a little later.
+     * {@return the last count}
+     */
+    static int settledFds(int expected) throws InterruptedException {
+        int now = settledFds();
+        for (int i = 0; i < 200 && now != expected; i++) {
+            Thread.sleep(20);
+            now = settledFds();
+        }
+        return now;
+    }
+
     private interface Cycle {
         void run() throws IOException;
     }
