@@ -458,9 +458,11 @@ public final class EpollSelector implements AutoCloseable {
             if (closed) {
                 return;
             }
+            // Closed first, then woken: a select that takes the lock after the wake-up was
+            // consumed must see the flag, or it would wait its full timeout, and close with it.
+            closed = true;
             ctlEvent.set(ValueLayout.JAVA_LONG, 0, 1L);
             Syscalls.write(ctlCapture, wakeFd, ctlEvent, 8);
-            closed = true;
         }
         selectLock.lock();
         try {
@@ -504,7 +506,7 @@ public final class EpollSelector implements AutoCloseable {
                     n = 0;
                 }
                 boolean woken = collect(n);
-                if (!ready.isEmpty() || woken || timeout == 0
+                if (!ready.isEmpty() || woken || closed || timeout == 0
                         || deadline != 0 && deadline - System.nanoTime() <= 0) {
                     return ready.size();
                 }
