@@ -56,7 +56,10 @@ public final class EpollSelector implements AutoCloseable {
     private static final long EVENT = 12;           // sizeof(struct epoll_event): packed on x86_64
     private static final long DATA = 4;
     private static final int BATCH = 256;
-    /** epoll data of the wake-up eventfd; keys use their index. */
+    /**
+     * epoll data of the wake-up eventfd. A key's is its generation (high 32 bits) and its index
+     * (low 31), never negative; see {@link #data}.
+     */
     private static final long WAKE = -1L;
 
     private final Arena arena = Arena.ofShared();
@@ -77,6 +80,8 @@ public final class EpollSelector implements AutoCloseable {
     private int[] free = new int[16];
     private int freeCount;
     private int next;
+    /** The generation of the next key, 0 to {@code Integer.MAX_VALUE}. Guarded by this. */
+    private int generation;
     private final List<Key> ready = new ArrayList<>();
     private final List<Key> readyView = Collections.unmodifiableList(ready);
     private volatile boolean closed;
@@ -88,14 +93,17 @@ public final class EpollSelector implements AutoCloseable {
     public final class Key {
         private final Sock sock;
         private final int index;
+        /** Tells this key's events from those of an earlier key at the same index. */
+        private final int gen;
         private volatile int interest;
         private volatile int readyEvents;
         private volatile Object attachment;
         private volatile boolean valid = true;
 
-        private Key(Sock sock, int index, int interest, Object attachment) {
+        private Key(Sock sock, int index, int gen, int interest, Object attachment) {
             this.sock = sock;
             this.index = index;
+            this.gen = gen;
             this.interest = interest;
             this.attachment = attachment;
         }
@@ -320,7 +328,8 @@ public final class EpollSelector implements AutoCloseable {
                 throw new SockClosedException("register: " + sock + " is closed");
             }
             int index = freeIndex();
-            Key key = new Key(sock, index, events, attachment);
+            Key key = new Key(sock, index, generation, events, attachment);
+            generation = (generation + 1) & Integer.MAX_VALUE;
             try {
                 ctl(LibC.EPOLL_CTL_ADD(), key, events);
             } catch (IOException | RuntimeException e) {
@@ -539,8 +548,11 @@ public final class EpollSelector implements AutoCloseable {
             }
             Key key;
             synchronized (this) {
-                key = data >= 0 && data < table.length ? table[(int) data] : null;
-                if (key != null && !key.sock.isOpen()) {
+                int index = (int) data & Integer.MAX_VALUE;
+                key = index < table.length ? table[index] : null;
+                if (key != null && key.gen != (int) (data >>> 32)) {
+                    key = null;             // the event of a key cancelled since: not this one's
+                } else if (key != null && !key.sock.isOpen()) {
                     deregister(key);        // closed: let its descriptor go
                     key = null;
                 }
@@ -563,7 +575,7 @@ public final class EpollSelector implements AutoCloseable {
     /** epoll_ctl on the key's socket, whose descriptor the key holds. Called under this. */
     private void ctl(int op, Key key, int events) throws IOException {
         ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
-        ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA, key.index);
+        ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA, data(key));
         FdRef ref = key.sock.ref();
         if (Syscalls.epollCtl(ctlCapture, epfd, op, ref.fd(), ctlEvent) < 0) {
             if (ref.isClosed()) {
@@ -572,6 +584,15 @@ public final class EpollSelector implements AutoCloseable {
             String name = op == LibC.EPOLL_CTL_ADD() ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD";
             throw Errors.of("epoll_ctl(" + name + ", fd " + ref.fd() + ")", Syscalls.errno(ctlCapture), null);
         }
+    }
+
+    /**
+     * {@return a key's epoll data}: its index and its generation. epoll_wait(2) may return an
+     * event of a key that another thread cancels before the select looks it up, and a key
+     * registered meanwhile may take the same index; the generation tells them apart.
+     */
+    private static long data(Key key) {
+        return (long) key.gen << 32 | key.index;
     }
 
     /** Removes a key, once, and releases its socket's descriptor. Called under this. */
