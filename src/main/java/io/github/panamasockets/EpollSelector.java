@@ -10,6 +10,7 @@ import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.SocketException;
 import java.nio.channels.ClosedSelectorException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * never waits.
  *
  * <p>A registered socket's descriptor is held open by its key: when the socket is closed, its key
- * is dropped and the descriptor released at the next select (closing a registered stream or
- * datagram socket also wakes that select), or when the selector is closed.
+ * is dropped and the descriptor released at the next select, or by a select in progress, which the
+ * close wakes (and which then goes on waiting), or when the selector is closed. For a netlink
+ * socket, which has no shutdown(2) to make epoll report the close, the key also watches an eventfd
+ * that the close signals.
  *
  * {@snippet :
  * import io.github.panamasockets.*;
@@ -61,6 +64,8 @@ public final class EpollSelector implements AutoCloseable {
      * (low 31), never negative; see {@link #data}.
      */
     private static final long WAKE = -1L;
+    /** Set in the epoll data of a key's close eventfd, beside the key's own. */
+    private static final long CLOSE = 1L << 31;
 
     private final Arena arena = Arena.ofShared();
     private final int epfd;
@@ -95,15 +100,18 @@ public final class EpollSelector implements AutoCloseable {
         private final int index;
         /** Tells this key's events from those of an earlier key at the same index. */
         private final int gen;
+        /** FdRef's wake-up eventfd, watched to learn of a close that epoll does not report; or -1. */
+        private final int closeFd;
         private volatile int interest;
         private volatile int readyEvents;
         private volatile Object attachment;
         private volatile boolean valid = true;
 
-        private Key(Sock sock, int index, int gen, int interest, Object attachment) {
+        private Key(Sock sock, int index, int gen, int interest, Object attachment, int closeFd) {
             this.sock = sock;
             this.index = index;
             this.gen = gen;
+            this.closeFd = closeFd;
             this.interest = interest;
             this.attachment = attachment;
         }
@@ -312,9 +320,9 @@ public final class EpollSelector implements AutoCloseable {
      * @param events the {@link PollEvents} to wait for
      * @param attachment any object to keep with the key, or null
      * @return the key
-     * @throws SockClosedException if the socket is closed
+     * @throws SockClosedException if the socket is closed, before or during the call
      * @throws IOException if epoll_ctl(2) fails, such as {@code EEXIST} for a socket registered
-     *         already
+     *         already, or (netlink) no eventfd(2) can be made to learn of the socket's close
      * @throws ClosedSelectorException if the selector is closed
      * @throws IllegalArgumentException if {@code events} has bits poll(2) does not know
      * @throws NullPointerException if {@code sock} is null
@@ -324,24 +332,44 @@ public final class EpollSelector implements AutoCloseable {
         PollEvents.check(events);
         synchronized (this) {
             requireOpen();
-            if (!sock.ref().acquire()) {
+            FdRef ref = sock.ref();
+            if (!ref.acquire()) {
                 throw new SockClosedException("register: " + sock + " is closed");
             }
+            int closeFd = -1;
+            if (!shutdownReportsClose(sock) && (closeFd = ref.wakeFd()) < 0) {
+                ref.release();
+                throw new SocketException("register: no eventfd could be made to learn of the close of " + sock
+                        + " (is the process out of descriptors?)");
+            }
             int index = freeIndex();
-            Key key = new Key(sock, index, generation, events, attachment);
+            Key key = new Key(sock, index, generation, events, attachment, closeFd);
             generation = (generation + 1) & Integer.MAX_VALUE;
             try {
                 ctl(LibC.EPOLL_CTL_ADD(), key, events);
             } catch (IOException | RuntimeException e) {
-                sock.ref().release();
-                if (freeCount == free.length) {
-                    free = java.util.Arrays.copyOf(free, freeCount * 2);
-                }
-                free[freeCount++] = index;
+                ref.release();
+                freeSlot(index);
                 throw e;
+            }
+            if (closeFd >= 0) {
+                ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PollEvents.IN);
+                ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA, data(key) | CLOSE);
+                if (Syscalls.epollCtl(ctlCapture, epfd, LibC.EPOLL_CTL_ADD(), closeFd, ctlEvent) < 0) {
+                    int errno = Syscalls.errno(ctlCapture);
+                    Syscalls.epollCtl(ctlCapture, epfd, LibC.EPOLL_CTL_DEL(), ref.fd(), MemorySegment.NULL);
+                    ref.release();
+                    freeSlot(index);
+                    throw Errors.of("epoll_ctl(EPOLL_CTL_ADD, the close eventfd of fd " + ref.fd() + ")", errno, null);
+                }
             }
             table[index] = key;
             count++;
+            if (ref.isClosed()) {
+                // Closed by another thread since acquire: its close may have found no eventfd yet.
+                deregister(key);
+                throw new SockClosedException("register: " + sock + " was closed by another thread during the call");
+            }
             return key;
         }
     }
@@ -555,6 +583,8 @@ public final class EpollSelector implements AutoCloseable {
                 } else if (key != null && !key.sock.isOpen()) {
                     deregister(key);        // closed: let its descriptor go
                     key = null;
+                } else if ((data & CLOSE) != 0) {
+                    key = null;             // the close eventfd, of an open socket: not an event of it
                 }
             }
             if (key != null) {
@@ -602,13 +632,32 @@ public final class EpollSelector implements AutoCloseable {
         }
         key.valid = false;
         Syscalls.epollCtl(ctlCapture, epfd, LibC.EPOLL_CTL_DEL(), key.sock.ref().fd(), MemorySegment.NULL);
+        if (key.closeFd >= 0) {
+            Syscalls.epollCtl(ctlCapture, epfd, LibC.EPOLL_CTL_DEL(), key.closeFd, MemorySegment.NULL);
+        }
         table[key.index] = null;
         count--;
+        freeSlot(key.index);
+        key.sock.ref().release();
+    }
+
+    /** Puts an index back on the free list. Called under this. */
+    private void freeSlot(int index) {
         if (freeCount == free.length) {
             free = java.util.Arrays.copyOf(free, freeCount * 2);
         }
-        free[freeCount++] = key.index;
-        key.sock.ref().release();
+        free[freeCount++] = index;
+    }
+
+    /**
+     * Whether close(2) of the socket shows in epoll by itself. close() shuts a socket that a key
+     * holds down (FdRef), and shutdown(2) makes a Unix, IPv4 or IPv6 socket report
+     * {@code EPOLLHUP}; netlink and other families have no shutdown, so their keys also watch the
+     * eventfd that FdRef signals on close.
+     */
+    private static boolean shutdownReportsClose(Sock sock) {
+        Family f = sock.family();
+        return f.equals(Family.UNIX) || f.equals(Family.INET) || f.equals(Family.INET6);
     }
 
     private int freeIndex() {
