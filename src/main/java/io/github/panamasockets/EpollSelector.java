@@ -156,6 +156,10 @@ public final class EpollSelector implements AutoCloseable {
             PollEvents.check(events);
             synchronized (EpollSelector.this) {
                 requireValid();
+                if (!sock.isOpen()) {
+                    // The key still holds the descriptor, so epoll_ctl would succeed on it.
+                    throw new SockClosedException("interest: " + sock + " is closed");
+                }
                 ctl(LibC.EPOLL_CTL_MOD(), this, events);
                 interest = events;
             }
