@@ -10,6 +10,8 @@ import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketException;
 import java.nio.channels.ClosedSelectorException;
 import java.time.Duration;
@@ -64,6 +66,17 @@ public final class EpollSelector implements AutoCloseable {
      * (low 31), never negative; see {@link #data}.
      */
     private static final long WAKE = -1L;
+    /** Key.attachment, swapped atomically so that two threads attaching at once lose neither. */
+    private static final VarHandle ATTACHMENT;
+
+    static {
+        try {
+            ATTACHMENT = MethodHandles.lookup().findVarHandle(Key.class, "attachment", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Set in the epoll data of a key's close eventfd, beside the key's own. */
     private static final long CLOSE = 1L << 31;
 
@@ -104,7 +117,7 @@ public final class EpollSelector implements AutoCloseable {
         private final int closeFd;
         private volatile int interest;
         private volatile int readyEvents;
-        private volatile Object attachment;
+        private volatile Object attachment;          // swapped by attach through ATTACHMENT
         private volatile boolean valid = true;
 
         private Key(Sock sock, int index, int gen, int interest, Object attachment, int closeFd) {
@@ -214,7 +227,8 @@ public final class EpollSelector implements AutoCloseable {
         }
 
         /**
-         * Replaces the attachment.
+         * Replaces the attachment, atomically: of two threads attaching at once, each gets back
+         * the attachment it replaced.
          *
          * {@snippet :
          * key.attach(new StringBuilder());
@@ -224,9 +238,7 @@ public final class EpollSelector implements AutoCloseable {
          * @return the previous attachment
          */
         public Object attach(Object attachment) {
-            Object old = this.attachment;
-            this.attachment = attachment;
-            return old;
+            return ATTACHMENT.getAndSet(this, attachment);
         }
 
         /**
