@@ -60,6 +60,8 @@ public final class EpollSelector implements AutoCloseable {
     private static final int EINTR = LibC.EINTR();
     private static final long EVENT = 12;           // sizeof(struct epoll_event): packed on x86_64
     private static final long DATA = 4;
+    /** The longest timeout in nanoseconds; a constant, so that select(Duration) makes no Duration. */
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
     private static final int BATCH = 256;
     /**
      * epoll data of the wake-up eventfd. A key's is its generation (high 32 bits) and its index
@@ -416,7 +418,7 @@ public final class EpollSelector implements AutoCloseable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("select timeout " + timeout + " is negative");
         }
-        return select0(Sock.nanos(timeout));
+        return select0(timeout.compareTo(LONGEST) >= 0 ? Long.MAX_VALUE : timeout.toNanos());
     }
 
     /**
@@ -612,8 +614,8 @@ public final class EpollSelector implements AutoCloseable {
     }
 
     private void clearReady() {
-        for (Key k : ready) {
-            k.readyEvents = 0;
+        for (int i = 0, n = ready.size(); i < n; i++) {     // no iterator: select allocates nothing
+            ready.get(i).readyEvents = 0;
         }
         ready.clear();
     }
