@@ -1,6 +1,7 @@
 package io.github.panamasockets;
 
 import io.github.panamasockets.internal.gen.LibC;
+import io.github.panamasockets.internal.gen.epoll_event;
 import io.github.panamasockets.internal.sys.FdRef;
 import io.github.panamasockets.internal.sys.Poller;
 import io.github.panamasockets.internal.sys.Syscalls;
@@ -58,8 +59,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class EpollSelector implements AutoCloseable {
     private static final int EINTR = LibC.EINTR();
-    private static final long EVENT = 12;           // sizeof(struct epoll_event): packed on x86_64
-    private static final long DATA = 4;
+    /** sizeof(struct epoll_event) and offsetof its data: 12 and 4 where it is packed, as on x86_64. */
+    private static final long EVENT = epoll_event.layout().byteSize();
+    private static final long DATA = epoll_event.data$offset();
     /** The longest timeout in nanoseconds; a constant, so that select(Duration) makes no Duration. */
     private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
     private static final int BATCH = 256;
