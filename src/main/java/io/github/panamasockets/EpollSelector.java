@@ -31,9 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * its socket stays ready.
  *
  * <p>One thread selects at a time (a second waits for the first); {@link #wakeup()},
- * {@link #register}, the keys' methods and {@link #close()} may be called from any thread. Select
- * allocates nothing once its lists have grown. On a virtual thread it parks instead of blocking
- * its carrier; a single platform thread running a loop, as in Netty, works as well. The sockets
+ * {@link #register}, the keys' methods and {@link #close()} may be called from any thread. Once
+ * its lists have grown and the JIT has compiled it, a select on a platform thread allocates
+ * nothing. On a virtual thread it parks instead of blocking its carrier; a single platform thread running a loop, as in Netty, works as well. The sockets
  * are usually put in {@linkplain Sock#setNonBlocking(boolean) non-blocking mode}, so that a handler
  * never waits.
  *
@@ -408,7 +408,8 @@ public final class EpollSelector implements AutoCloseable {
      * }
      *
      * @param timeout how long to wait at most; {@link Duration#ZERO} to look without waiting
-     * @return how many keys are ready: the size of {@link #selectedKeys()}
+     * @return how many keys are ready: the size of {@link #selectedKeys()}; 0 after a wakeup, a
+     *         close from another thread, or the timeout, with none ready
      * @throws InterruptedIOException if the calling virtual thread was interrupted
      * @throws IOException if epoll_wait(2) fails
      * @throws ClosedSelectorException if the selector is closed
@@ -431,7 +432,8 @@ public final class EpollSelector implements AutoCloseable {
      * sel.select();
      * }
      *
-     * @return how many keys are ready; 0 after a wakeup with none ready
+     * @return how many keys are ready; 0 after a wakeup, or a close from another thread, with none
+     *         ready
      * @throws InterruptedIOException if the calling virtual thread was interrupted
      * @throws IOException if epoll_wait(2) fails
      * @throws ClosedSelectorException if the selector is closed
@@ -471,7 +473,8 @@ public final class EpollSelector implements AutoCloseable {
 
     /**
      * Makes the select in progress return at once, or the next one if none is in progress;
-     * write(2) to the selector's eventfd. May be called from any thread.
+     * write(2) to the selector's eventfd. Wakeups that no select has consumed yet count as one.
+     * May be called from any thread; after {@link #close()} it does nothing.
      *
      * {@snippet :
      * Thread.ofVirtual().start(() -> sel.wakeup());
@@ -501,9 +504,11 @@ public final class EpollSelector implements AutoCloseable {
     }
 
     /**
-     * Closes the selector: wakes a select in progress, cancels every key (releasing the sockets'
-     * descriptors, which stay open until their sockets are closed), and closes the epoll and
-     * eventfd descriptors; close(2). Closing again does nothing.
+     * Closes the selector: wakes a select in progress, which returns, waits for it to return,
+     * cancels every key (releasing the sockets' descriptors, which stay open until their sockets
+     * are closed), and closes the epoll and eventfd descriptors; close(2). A select waiting for
+     * its turn, and every later one, throws {@link ClosedSelectorException}. Closing again does
+     * nothing.
      *
      * {@snippet :
      * sel.close();
