@@ -516,26 +516,23 @@ class EpollSelectorTest {
 
     @Test
     void aNetlinkKeyReportsMessagesAndNothingElse() throws Exception {
-        try (var sel = EpollSelector.open();
-             var a = Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE).bind(SockaddrNetlink.kernel());
-             var b = Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE).bind(SockaddrNetlink.kernel())) {
-            var key = sel.register(a, PollEvents.IN, "netlink");
-            assertEquals(0, sel.select(Duration.ZERO));
-            b.sendTo(new byte[] {9, 9}, 0, 2, a.localAddress());
-            assertEquals(1, sel.select(LONG));
-            assertEquals(PollEvents.IN, key.ready());
-            assertEquals(2, a.recv(new byte[64]));
-            assertEquals(0, sel.select(Duration.ZERO));
-            // Cancelled, then registered again: still one key, and the close is still seen.
-            key.cancel();
-            key = sel.register(a, PollEvents.IN, "again");
-            int fd = a.fd();
-            String target = fdTarget(fd);
-            a.close();
-            assertEquals(0, sel.select(Duration.ZERO));
-            assertFalse(key.isValid());
-            assertTrue(sel.keys().isEmpty());
-            assertFalse(target.equals(fdTarget(fd)), "fd " + fd + " is closed");
+        try (var b = Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE).bind(SockaddrNetlink.kernel())) {
+            registerAndClose("netlink", () -> new Registered(
+                    Sock.open(Family.NETLINK, SockType.RAW, Protocol.NETLINK_ROUTE).bind(SockaddrNetlink.kernel()),
+                    List.of()), (sel, key, a, fd, target) -> {
+                assertEquals(0, sel.select(Duration.ZERO));
+                b.sendTo(new byte[] {9, 9}, 0, 2, a.localAddress());
+                assertEquals(1, sel.select(LONG));
+                assertEquals(PollEvents.IN, key.ready());
+                assertEquals(2, a.recv(new byte[64]));
+                assertEquals(0, sel.select(Duration.ZERO));
+                // Cancelled, then registered again: one key again, whose close is still seen.
+                key.cancel();
+                var again = sel.register(a, PollEvents.IN, "again");
+                a.close();
+                assertEquals(0, sel.select(Duration.ZERO));
+                assertFalse(again.isValid());
+            });
         }
     }
 
