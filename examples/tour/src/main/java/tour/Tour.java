@@ -1,7 +1,9 @@
 package tour;
 
 import io.github.panamasockets.Accepted;
+import io.github.panamasockets.EpollSelector;
 import io.github.panamasockets.Family;
+import io.github.panamasockets.PollEvents;
 import io.github.panamasockets.Protocol;
 import io.github.panamasockets.Received;
 import io.github.panamasockets.Sock;
@@ -26,6 +28,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -34,8 +37,9 @@ import java.util.stream.Stream;
 
 /**
  * A tour of panama-sockets: opens each address family, echoes a message over each socket type the
- * family supports, and prints the addresses and what happened. Every socket is local: a temporary
- * directory, the abstract namespace, 127.0.0.1, ::1, and the kernel's netlink.
+ * family supports, serves three connections from one thread through an {@link EpollSelector}, and
+ * prints the addresses and what happened. Every socket is local: a temporary directory, the
+ * abstract namespace, 127.0.0.1, ::1, and the kernel's netlink.
  *
  * <p>Each echo runs in one thread: a connection the kernel has completed waits in the listener's
  * queue until {@code accept}, and a small message waits in the receiver's buffer until
@@ -111,6 +115,9 @@ public final class Tour {
         heading("AF_INET6: IPv6 on the loopback address");
         connected(Family.INET6, SockType.STREAM, SockaddrInet6.loopback(0));
         datagram(Family.INET6, SockaddrInet6.loopback(0), SockaddrInet6.loopback(0));
+
+        heading("EpollSelector: one thread serves several connections, as an event loop does");
+        selectorEcho();
 
         heading("AF_NETLINK: messages to and from the kernel");
         netlink();
@@ -207,6 +214,61 @@ public final class Tour {
             failures.add(family + " " + type + ": " + e.getMessage());
             System.out.println(label + " -> FAILED: " + e);
         }
+    }
+
+    /**
+     * An event loop in one thread: a non-blocking listener and the connections it accepts, all
+     * registered with one selector. The clients connect and send first (the kernel completes a
+     * connection, and holds a small message, before anyone accepts or reads); then the loop
+     * accepts and echoes whatever is ready, until every byte has gone back; then each client reads
+     * its echo.
+     */
+    private void selectorEcho() {
+        echo(Family.INET, SockType.STREAM, () -> {
+            List<Sock> socks = new ArrayList<>();
+            try (EpollSelector sel = EpollSelector.open();
+                 Sock server = Sock.open(Family.INET, SockType.STREAM).bind(SockaddrInet4.loopback(0)).listen()) {
+                server.setNonBlocking(true);
+                sel.register(server, PollEvents.IN, "listener");
+                List<Sock> clients = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    Sock client = Sock.open(Family.INET, SockType.STREAM).connect(server.localAddress());
+                    socks.add(client);
+                    clients.add(client);
+                    client.sendAll(HELLO, 0, HELLO.length);
+                }
+                byte[] buf = new byte[64];
+                int echoed = 0;
+                int selects = 0;
+                while (echoed < clients.size() * HELLO.length) {
+                    if (sel.select(Duration.ofSeconds(5)) == 0) {
+                        throw new IOException("nothing was ready for 5 s");
+                    }
+                    selects++;
+                    for (EpollSelector.Key key : sel.selectedKeys()) {
+                        if ("listener".equals(key.attachment())) {
+                            for (Accepted a; (a = server.accept()) != null; ) {   // null: no more waiting
+                                socks.add(a.socket());
+                                sel.register(a.socket().setNonBlocking(true), PollEvents.IN, a.peer());
+                            }
+                        } else {
+                            int n = key.sock().recv(buf);                          // ready, so it does not wait
+                            if (n > 0 && key.sock().send(buf, 0, n) != n) {
+                                throw new IOException("a " + n + "-byte echo to " + key.attachment() + " did not fit");
+                            }
+                            echoed += Math.max(n, 0);
+                        }
+                    }
+                }
+                for (Sock client : clients) {
+                    check(receive(client, SockType.STREAM));
+                }
+                return new Line(server.localAddress(), clients.size() + " clients served by one thread through an"
+                        + " EpollSelector, in " + selects + " selects");
+            } finally {
+                socks.forEach(Sock::close);
+            }
+        });
     }
 
     /** Binds a route netlink socket with port id 0, which asks the kernel to assign one. */

@@ -1,6 +1,7 @@
 package io.github.panamasockets;
 
 import io.github.panamasockets.internal.gen.LibC;
+import io.github.panamasockets.internal.gen.epoll_event;
 import io.github.panamasockets.internal.sys.FdRef;
 import io.github.panamasockets.internal.sys.Poller;
 import io.github.panamasockets.internal.sys.Syscalls;
@@ -10,6 +11,9 @@ import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.SocketException;
 import java.nio.channels.ClosedSelectorException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,15 +31,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * its socket stays ready.
  *
  * <p>One thread selects at a time (a second waits for the first); {@link #wakeup()},
- * {@link #register}, the keys' methods and {@link #close()} may be called from any thread. Select
- * allocates nothing once its lists have grown. On a virtual thread it parks instead of blocking
- * its carrier; a single platform thread running a loop, as in Netty, works as well. The sockets
+ * {@link #register}, the keys' methods and {@link #close()} may be called from any thread. Once
+ * its lists have grown and the JIT has compiled it, a select on a platform thread allocates
+ * nothing. On a virtual thread it parks instead of blocking its carrier; a single platform thread running a loop, as in Netty, works as well. The sockets
  * are usually put in {@linkplain Sock#setNonBlocking(boolean) non-blocking mode}, so that a handler
  * never waits.
  *
  * <p>A registered socket's descriptor is held open by its key: when the socket is closed, its key
- * is dropped and the descriptor released at the next select (closing a registered stream or
- * datagram socket also wakes that select), or when the selector is closed.
+ * is dropped and the descriptor released at the next select, or by a select in progress, which the
+ * close wakes (and which then goes on waiting), or when the selector is closed. For a netlink
+ * socket, which has no shutdown(2) to make epoll report the close, the key also watches an eventfd
+ * that the close signals.
  *
  * {@snippet :
  * import io.github.panamasockets.*;
@@ -53,11 +59,30 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class EpollSelector implements AutoCloseable {
     private static final int EINTR = LibC.EINTR();
-    private static final long EVENT = 12;           // sizeof(struct epoll_event): packed on x86_64
-    private static final long DATA = 4;
+    /** sizeof(struct epoll_event) and offsetof its data: 12 and 4 where it is packed, as on x86_64. */
+    private static final long EVENT = epoll_event.layout().byteSize();
+    private static final long DATA = epoll_event.data$offset();
+    /** The longest timeout in nanoseconds; a constant, so that select(Duration) makes no Duration. */
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
     private static final int BATCH = 256;
-    /** epoll data of the wake-up eventfd; keys use their index. */
+    /**
+     * epoll data of the wake-up eventfd. A key's is its generation (high 32 bits) and its index
+     * (low 31), never negative; see {@link #data}.
+     */
     private static final long WAKE = -1L;
+    /** Key.attachment, swapped atomically so that two threads attaching at once lose neither. */
+    private static final VarHandle ATTACHMENT;
+
+    static {
+        try {
+            ATTACHMENT = MethodHandles.lookup().findVarHandle(Key.class, "attachment", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Set in the epoll data of a key's close eventfd, beside the key's own. */
+    private static final long CLOSE = 1L << 31;
 
     private final Arena arena = Arena.ofShared();
     private final int epfd;
@@ -77,6 +102,8 @@ public final class EpollSelector implements AutoCloseable {
     private int[] free = new int[16];
     private int freeCount;
     private int next;
+    /** The generation of the next key, 0 to {@code Integer.MAX_VALUE}. Guarded by this. */
+    private int generation;
     private final List<Key> ready = new ArrayList<>();
     private final List<Key> readyView = Collections.unmodifiableList(ready);
     private volatile boolean closed;
@@ -88,14 +115,20 @@ public final class EpollSelector implements AutoCloseable {
     public final class Key {
         private final Sock sock;
         private final int index;
+        /** Tells this key's events from those of an earlier key at the same index. */
+        private final int gen;
+        /** FdRef's wake-up eventfd, watched to learn of a close that epoll does not report; or -1. */
+        private final int closeFd;
         private volatile int interest;
         private volatile int readyEvents;
-        private volatile Object attachment;
+        private volatile Object attachment;          // swapped by attach through ATTACHMENT
         private volatile boolean valid = true;
 
-        private Key(Sock sock, int index, int interest, Object attachment) {
+        private Key(Sock sock, int index, int gen, int interest, Object attachment, int closeFd) {
             this.sock = sock;
             this.index = index;
+            this.gen = gen;
+            this.closeFd = closeFd;
             this.interest = interest;
             this.attachment = attachment;
         }
@@ -140,6 +173,10 @@ public final class EpollSelector implements AutoCloseable {
             PollEvents.check(events);
             synchronized (EpollSelector.this) {
                 requireValid();
+                if (!sock.isOpen()) {
+                    // The key still holds the descriptor, so epoll_ctl would succeed on it.
+                    throw new SockClosedException("interest: " + sock + " is closed");
+                }
                 ctl(LibC.EPOLL_CTL_MOD(), this, events);
                 interest = events;
             }
@@ -194,7 +231,8 @@ public final class EpollSelector implements AutoCloseable {
         }
 
         /**
-         * Replaces the attachment.
+         * Replaces the attachment, atomically: of two threads attaching at once, each gets back
+         * the attachment it replaced.
          *
          * {@snippet :
          * key.attach(new StringBuilder());
@@ -204,9 +242,7 @@ public final class EpollSelector implements AutoCloseable {
          * @return the previous attachment
          */
         public Object attach(Object attachment) {
-            Object old = this.attachment;
-            this.attachment = attachment;
-            return old;
+            return ATTACHMENT.getAndSet(this, attachment);
         }
 
         /**
@@ -304,9 +340,9 @@ public final class EpollSelector implements AutoCloseable {
      * @param events the {@link PollEvents} to wait for
      * @param attachment any object to keep with the key, or null
      * @return the key
-     * @throws SockClosedException if the socket is closed
+     * @throws SockClosedException if the socket is closed, before or during the call
      * @throws IOException if epoll_ctl(2) fails, such as {@code EEXIST} for a socket registered
-     *         already
+     *         already, or (netlink) no eventfd(2) can be made to learn of the socket's close
      * @throws ClosedSelectorException if the selector is closed
      * @throws IllegalArgumentException if {@code events} has bits poll(2) does not know
      * @throws NullPointerException if {@code sock} is null
@@ -316,23 +352,44 @@ public final class EpollSelector implements AutoCloseable {
         PollEvents.check(events);
         synchronized (this) {
             requireOpen();
-            if (!sock.ref().acquire()) {
+            FdRef ref = sock.ref();
+            if (!ref.acquire()) {
                 throw new SockClosedException("register: " + sock + " is closed");
             }
+            int closeFd = -1;
+            if (!shutdownReportsClose(sock) && (closeFd = ref.wakeFd()) < 0) {
+                ref.release();
+                throw new SocketException("register: no eventfd could be made to learn of the close of " + sock
+                        + " (is the process out of descriptors?)");
+            }
             int index = freeIndex();
-            Key key = new Key(sock, index, events, attachment);
+            Key key = new Key(sock, index, generation, events, attachment, closeFd);
+            generation = (generation + 1) & Integer.MAX_VALUE;
             try {
                 ctl(LibC.EPOLL_CTL_ADD(), key, events);
             } catch (IOException | RuntimeException e) {
-                sock.ref().release();
-                if (freeCount == free.length) {
-                    free = java.util.Arrays.copyOf(free, freeCount * 2);
-                }
-                free[freeCount++] = index;
+                ref.release();
+                freeSlot(index);
                 throw e;
+            }
+            if (closeFd >= 0) {
+                ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PollEvents.IN);
+                ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA, data(key) | CLOSE);
+                if (Syscalls.epollCtl(ctlCapture, epfd, LibC.EPOLL_CTL_ADD(), closeFd, ctlEvent) < 0) {
+                    int errno = Syscalls.errno(ctlCapture);
+                    Syscalls.epollCtl(ctlCapture, epfd, LibC.EPOLL_CTL_DEL(), ref.fd(), MemorySegment.NULL);
+                    ref.release();
+                    freeSlot(index);
+                    throw Errors.of("epoll_ctl(EPOLL_CTL_ADD, the close eventfd of fd " + ref.fd() + ")", errno, null);
+                }
             }
             table[index] = key;
             count++;
+            if (ref.isClosed()) {
+                // Closed by another thread since acquire: its close may have found no eventfd yet.
+                deregister(key);
+                throw new SockClosedException("register: " + sock + " was closed by another thread during the call");
+            }
             return key;
         }
     }
@@ -351,7 +408,8 @@ public final class EpollSelector implements AutoCloseable {
      * }
      *
      * @param timeout how long to wait at most; {@link Duration#ZERO} to look without waiting
-     * @return how many keys are ready: the size of {@link #selectedKeys()}
+     * @return how many keys are ready: the size of {@link #selectedKeys()}; 0 after a wakeup, a
+     *         close from another thread, or the timeout, with none ready
      * @throws InterruptedIOException if the calling virtual thread was interrupted
      * @throws IOException if epoll_wait(2) fails
      * @throws ClosedSelectorException if the selector is closed
@@ -363,7 +421,7 @@ public final class EpollSelector implements AutoCloseable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("select timeout " + timeout + " is negative");
         }
-        return select0(Sock.nanos(timeout));
+        return select0(timeout.compareTo(LONGEST) >= 0 ? Long.MAX_VALUE : timeout.toNanos());
     }
 
     /**
@@ -374,7 +432,8 @@ public final class EpollSelector implements AutoCloseable {
      * sel.select();
      * }
      *
-     * @return how many keys are ready; 0 after a wakeup with none ready
+     * @return how many keys are ready; 0 after a wakeup, or a close from another thread, with none
+     *         ready
      * @throws InterruptedIOException if the calling virtual thread was interrupted
      * @throws IOException if epoll_wait(2) fails
      * @throws ClosedSelectorException if the selector is closed
@@ -414,7 +473,8 @@ public final class EpollSelector implements AutoCloseable {
 
     /**
      * Makes the select in progress return at once, or the next one if none is in progress;
-     * write(2) to the selector's eventfd. May be called from any thread.
+     * write(2) to the selector's eventfd. Wakeups that no select has consumed yet count as one.
+     * May be called from any thread; after {@link #close()} it does nothing.
      *
      * {@snippet :
      * Thread.ofVirtual().start(() -> sel.wakeup());
@@ -444,9 +504,11 @@ public final class EpollSelector implements AutoCloseable {
     }
 
     /**
-     * Closes the selector: wakes a select in progress, cancels every key (releasing the sockets'
-     * descriptors, which stay open until their sockets are closed), and closes the epoll and
-     * eventfd descriptors; close(2). Closing again does nothing.
+     * Closes the selector: wakes a select in progress, which returns, waits for it to return,
+     * cancels every key (releasing the sockets' descriptors, which stay open until their sockets
+     * are closed), and closes the epoll and eventfd descriptors; close(2). A select waiting for
+     * its turn, and every later one, throws {@link ClosedSelectorException}. Closing again does
+     * nothing.
      *
      * {@snippet :
      * sel.close();
@@ -458,9 +520,11 @@ public final class EpollSelector implements AutoCloseable {
             if (closed) {
                 return;
             }
+            // Closed first, then woken: a select that takes the lock after the wake-up was
+            // consumed must see the flag, or it would wait its full timeout, and close with it.
+            closed = true;
             ctlEvent.set(ValueLayout.JAVA_LONG, 0, 1L);
             Syscalls.write(ctlCapture, wakeFd, ctlEvent, 8);
-            closed = true;
         }
         selectLock.lock();
         try {
@@ -504,7 +568,7 @@ public final class EpollSelector implements AutoCloseable {
                     n = 0;
                 }
                 boolean woken = collect(n);
-                if (!ready.isEmpty() || woken || timeout == 0
+                if (!ready.isEmpty() || woken || closed || timeout == 0
                         || deadline != 0 && deadline - System.nanoTime() <= 0) {
                     return ready.size();
                 }
@@ -537,10 +601,15 @@ public final class EpollSelector implements AutoCloseable {
             }
             Key key;
             synchronized (this) {
-                key = data >= 0 && data < table.length ? table[(int) data] : null;
-                if (key != null && !key.sock.isOpen()) {
+                int index = (int) data & Integer.MAX_VALUE;
+                key = index < table.length ? table[index] : null;
+                if (key != null && key.gen != (int) (data >>> 32)) {
+                    key = null;             // the event of a key cancelled since: not this one's
+                } else if (key != null && !key.sock.isOpen()) {
                     deregister(key);        // closed: let its descriptor go
                     key = null;
+                } else if ((data & CLOSE) != 0) {
+                    key = null;             // the close eventfd, of an open socket: not an event of it
                 }
             }
             if (key != null) {
@@ -552,8 +621,8 @@ public final class EpollSelector implements AutoCloseable {
     }
 
     private void clearReady() {
-        for (Key k : ready) {
-            k.readyEvents = 0;
+        for (int i = 0, n = ready.size(); i < n; i++) {     // no iterator: select allocates nothing
+            ready.get(i).readyEvents = 0;
         }
         ready.clear();
     }
@@ -561,7 +630,7 @@ public final class EpollSelector implements AutoCloseable {
     /** epoll_ctl on the key's socket, whose descriptor the key holds. Called under this. */
     private void ctl(int op, Key key, int events) throws IOException {
         ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
-        ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA, key.index);
+        ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA, data(key));
         FdRef ref = key.sock.ref();
         if (Syscalls.epollCtl(ctlCapture, epfd, op, ref.fd(), ctlEvent) < 0) {
             if (ref.isClosed()) {
@@ -572,6 +641,15 @@ public final class EpollSelector implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return a key's epoll data}: its index and its generation. epoll_wait(2) may return an
+     * event of a key that another thread cancels before the select looks it up, and a key
+     * registered meanwhile may take the same index; the generation tells them apart.
+     */
+    private static long data(Key key) {
+        return (long) key.gen << 32 | key.index;
+    }
+
     /** Removes a key, once, and releases its socket's descriptor. Called under this. */
     private void deregister(Key key) {
         if (!key.valid) {
@@ -579,13 +657,32 @@ public final class EpollSelector implements AutoCloseable {
         }
         key.valid = false;
         Syscalls.epollCtl(ctlCapture, epfd, LibC.EPOLL_CTL_DEL(), key.sock.ref().fd(), MemorySegment.NULL);
+        if (key.closeFd >= 0) {
+            Syscalls.epollCtl(ctlCapture, epfd, LibC.EPOLL_CTL_DEL(), key.closeFd, MemorySegment.NULL);
+        }
         table[key.index] = null;
         count--;
+        freeSlot(key.index);
+        key.sock.ref().release();
+    }
+
+    /** Puts an index back on the free list. Called under this. */
+    private void freeSlot(int index) {
         if (freeCount == free.length) {
             free = java.util.Arrays.copyOf(free, freeCount * 2);
         }
-        free[freeCount++] = key.index;
-        key.sock.ref().release();
+        free[freeCount++] = index;
+    }
+
+    /**
+     * Whether close(2) of the socket shows in epoll by itself. close() shuts a socket that a key
+     * holds down (FdRef), and shutdown(2) makes a Unix, IPv4 or IPv6 socket report
+     * {@code EPOLLHUP}; netlink and other families have no shutdown, so their keys also watch the
+     * eventfd that FdRef signals on close.
+     */
+    private static boolean shutdownReportsClose(Sock sock) {
+        Family f = sock.family();
+        return f.equals(Family.UNIX) || f.equals(Family.INET) || f.equals(Family.INET6);
     }
 
     private int freeIndex() {

@@ -55,7 +55,7 @@ class InteropTest {
     // ------------------------------------------------------------------------------ JDK NIO
 
     /** Reads exactly {@code n} bytes from a NIO channel, or fails at end of stream. */
-    private static byte[] readNio(SocketChannel c, int n) throws IOException {
+    static byte[] readNio(SocketChannel c, int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n);
         while (b.hasRemaining()) {
             assertTrue(c.read(b) >= 0, "NIO saw end of stream after " + b.position() + " of " + n + " bytes");
@@ -75,7 +75,8 @@ class InteropTest {
         return b;
     }
 
-    private static void writeNio(SocketChannel c, byte[] bytes) throws IOException {
+    /** Writes all of {@code bytes} to a blocking NIO channel. */
+    static void writeNio(SocketChannel c, byte[] bytes) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {
             c.write(b);

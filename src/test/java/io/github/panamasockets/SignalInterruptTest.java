@@ -138,6 +138,27 @@ class SignalInterruptTest {
     }
 
     @Test
+    void aSelectOutlastsSignals() throws Exception {
+        // epoll_wait(2) is never restarted after a signal: the select must wait again, for the
+        // time that is left, and return only for readiness or a wakeup.
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            try (var sel = EpollSelector.open(); var pair = Sock.pair(SockType.STREAM)) {
+                sel.register(pair.first(), PollEvents.IN, null);
+                int n = underSignals(() -> sel.select(Duration.ofSeconds(15)), () -> {
+                    try {
+                        pair.second().send(new byte[] {1});
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertEquals(1, n);
+                assertEquals(1, pair.first().recv(new byte[1]));
+                assertEquals(0, underSignals(sel::select, sel::wakeup));
+            }
+        });
+    }
+
+    @Test
     void aBlockedAcceptOutlastsSignals() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             try (var server = Sock.open(Family.UNIX, SockType.STREAM).bind(io.github.panamasockets.address.SockaddrUnix.unnamed()).listen()) {
