@@ -305,8 +305,10 @@ public final class Sock implements AutoCloseable {
      * from another process. Its family, type and protocol are read with
      * <a href="https://man7.org/linux/man-pages/man2/getsockopt.2.html">getsockopt(2)</a>
      * ({@code SO_DOMAIN}, {@code SO_TYPE}, {@code SO_PROTOCOL}); close-on-exec is set on it, and
-     * it is put in blocking mode, which every call here expects. Closing the returned socket
-     * closes the descriptor.
+     * it is put in blocking mode, which every call here expects. The receive and send timeouts it
+     * came with ({@code SO_RCVTIMEO}, {@code SO_SNDTIMEO}) are kept, as
+     * {@link #receiveTimeout()} and {@link #sendTimeout()}. Closing the returned socket closes the
+     * descriptor.
      *
      * {@snippet :
      * var s = Sock.adopt(3);   // the first socket systemd passes
@@ -345,8 +347,26 @@ public final class Sock implements AutoCloseable {
                 && Syscalls.fcntl(capture, fd, LibC.F_SETFL(), status & ~LibC.O_NONBLOCK()) < 0) {
             throw Errors.of("fcntl(fd " + fd + ", F_SETFL, blocking)", Syscalls.errno(capture), null);
         }
+        long receive = kernelTimeout(control, fd, SockOpt.SO_RCVTIMEO);
+        long send = kernelTimeout(control, fd, SockOpt.SO_SNDTIMEO);
         Family family = Family.of(got[0]);
-        return new Sock(fd, family, SockType.of(got[1]), Protocol.of(family, got[2]), control);
+        Sock s = new Sock(fd, family, SockType.of(got[1]), Protocol.of(family, got[2]), control);
+        s.receiveTimeout = receive;
+        s.sendTimeout = send;
+        return s;
+    }
+
+    /**
+     * {@return the SO_RCVTIMEO or SO_SNDTIMEO a descriptor came with}, in nanoseconds: an adopted
+     * socket keeps them, and the library enforces them where the kernel's would not act (virtual
+     * threads and poll(2) waits never block in the kernel's call).
+     */
+    private static long kernelTimeout(Scratch s, int fd, SockOpt<Duration> option) throws IOException {
+        s.len.set(ValueLayout.JAVA_INT, 0, (int) s.value.byteSize());
+        if (Syscalls.getsockopt(s.capture, fd, option.level(), option.optname(), s.value, s.len) < 0) {
+            throw Errors.of("getsockopt(fd " + fd + ", " + option + ")", s.errno(), null);
+        }
+        return nanos(option.decode(s.value, s.len.get(ValueLayout.JAVA_INT, 0), null));
     }
 
     // ------------------------------------------------------------------------------ identity
