@@ -747,6 +747,9 @@ public final class Sock implements AutoCloseable {
                 int fd = Syscalls.accept4(reader.capture, ref.fd(), reader.addr, reader.len, LibC.SOCK_CLOEXEC());
                 if (fd >= 0) {
                     Sock s = new Sock(fd, family, type, protocol, new Scratch());
+                    if (timeout != 0 || sendTimeout != 0) {
+                        clearTimeouts(s);
+                    }
                     return new Accepted(s, decode(reader));
                 }
                 int errno = reader.errno();
@@ -761,6 +764,21 @@ public final class Sock implements AutoCloseable {
             }
         } finally {
             exit(readLock);
+        }
+    }
+
+    /**
+     * Clears the timeouts an accepted socket took from its listener: TCP copies SO_RCVTIMEO and
+     * SO_SNDTIMEO to the sockets it accepts (Unix sockets start afresh), so a blocking recv on the
+     * new socket would time out in the kernel while {@link #receiveTimeout()} says it has none.
+     * Closes the socket if the kernel refuses.
+     */
+    private static void clearTimeouts(Sock s) throws IOException {
+        try {
+            s.set(SockOpt.SO_RCVTIMEO, Duration.ZERO).set(SockOpt.SO_SNDTIMEO, Duration.ZERO);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
         }
     }
 
