@@ -110,6 +110,15 @@ public final class Poll {
             return fd.ref();
         }
 
+        /**
+         * Whether a close through this library can end a wait on it, and so needs the wake-up
+         * eventfd: a socket or a received descriptor. A borrowed one is closed by its owner, never
+         * through its FdRef, which would keep an eventfd made for it open for good.
+         */
+        private boolean closable() {
+            return sock != null || fd.isOwned();
+        }
+
         private void release() {
             if (sock != null) {
                 sock.ref().release();
@@ -276,7 +285,7 @@ public final class Poll {
         int[] wakes = new int[n];
         int total = n;
         for (int i = 0; i < n; i++) {
-            wakes[i] = refs[i].wakeFd();
+            wakes[i] = entries.get(i).closable() ? refs[i].wakeFd() : -1;
             total += wakes[i] >= 0 ? 1 : 0;
         }
         MemorySegment fds = arena.allocate(POLLFD * Math.max(total, 1), 8);
