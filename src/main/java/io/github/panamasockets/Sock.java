@@ -880,6 +880,12 @@ public final class Sock implements AutoCloseable {
                         errno = rc < 0 ? writer.errno() : 0;
                     }
                 }
+                if (rc < 0 && errno == EAGAIN && !ref.isClosed()) {
+                    // A full Unix backlog in non-blocking mode (or, elsewhere, no routing entry):
+                    // nothing was started and nothing timed out, so no SyscallTimeoutException,
+                    // which would also close the socket below.
+                    throw new SyscallException("connect", errno, address);
+                }
                 if (rc < 0) {
                     throw error("connect", errno, address);
                 }
