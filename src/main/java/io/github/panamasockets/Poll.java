@@ -43,6 +43,7 @@ public final class Poll {
 
     private static final int EINTR = LibC.EINTR();
     private static final int EEXIST = LibC.EEXIST();
+    private static final int EPERM = LibC.EPERM();
     private static final long POLLFD = 8;
 
     /**
@@ -371,8 +372,11 @@ public final class Poll {
             int fd = fds.get(ValueLayout.JAVA_INT, i * POLLFD);
             event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, fds.get(ValueLayout.JAVA_SHORT, i * POLLFD + 4) & 0xFFFF);
             event.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, fd);
+            // EPERM: epoll refuses files that poll(2) always reports readable and writable, such
+            // as regular files. The poll(2) before each wait reports them; nothing else ever
+            // happens on them, so the wait need not watch them.
             if (Syscalls.epollCtl(capture, epfd, LibC.EPOLL_CTL_ADD(), fd, event) < 0
-                    && Syscalls.errno(capture) != EEXIST) {
+                    && Syscalls.errno(capture) != EEXIST && Syscalls.errno(capture) != EPERM) {
                 int errno = Syscalls.errno(capture);
                 Syscalls.close(capture, epfd);
                 throw Errors.of("epoll_ctl(EPOLL_CTL_ADD, fd " + fd + ")", errno, null);
