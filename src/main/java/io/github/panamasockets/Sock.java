@@ -83,6 +83,8 @@ public final class Sock implements AutoCloseable {
     private static final int DONTWAIT = LibC.MSG_DONTWAIT();
     private static final int TRUNC = LibC.MSG_TRUNC();
     private static final int CMSG_CLOEXEC = LibC.MSG_CMSG_CLOEXEC();
+    private static final int WAITALL = LibC.MSG_WAITALL();
+    private static final int PEEK = LibC.MSG_PEEK();
     private static final int EINTR = LibC.EINTR();
     private static final int EAGAIN = LibC.EAGAIN();
     private static final int EINPROGRESS = LibC.EINPROGRESS();
@@ -2082,7 +2084,9 @@ public final class Sock implements AutoCloseable {
      *
      * @param want the control messages to make room for
      * @param flags {@link MsgFlags} such as {@link MsgFlags#PEEK}, {@link MsgFlags#TRUNC},
-     *        {@link MsgFlags#WAITALL} or {@link MsgFlags#DONTWAIT}; 0 for none
+     *        {@link MsgFlags#WAITALL} or {@link MsgFlags#DONTWAIT}; 0 for none. {@code WAITALL}
+     *        waits for the buffers to fill on virtual threads and with a timeout too; there, as
+     *        in the kernel, a timeout or an interrupt after some bytes returns those bytes
      * @param buffers where the data goes, in order, at most 1024 buffers; heap buffers are filled
      *        through a copy
      * @return the length (-1 at end of stream), flags, sender and control messages
@@ -2241,10 +2245,21 @@ public final class Sock implements AutoCloseable {
             reader.buffers.point(aux, count, bounce, false);
             long timeout = receiveTimeout;
             int all = flags | CMSG_CLOEXEC | (mustNotBlock(pollReceives, timeout) ? DONTWAIT : 0);
+            // MSG_DONTWAIT that the library added overrides MSG_WAITALL in the kernel, which then
+            // returns what it has: the library waits for the rest itself (not with MSG_PEEK, which
+            // would take the same bytes again).
+            boolean waitAll = (flags & (WAITALL | PEEK | DONTWAIT)) == WAITALL && (all & DONTWAIT) != 0
+                    && !nonBlocking && type.equals(SockType.STREAM);
+            long capacity = waitAll ? MsgBuffers.length(aux, count) : 0;
+            long got = 0;
             long n;
             long deadline = 0;
             while (true) {
                 MsgBuffers.header(msg, aux, count);
+                if (got > 0) {
+                    reader.buffers.point(aux, count, bounce, false);
+                    MsgBuffers.skip(msg, aux, count, got);
+                }
                 msghdr.msg_name(msg, reader.addr);
                 msghdr.msg_namelen(msg, Sockaddr.MAX_LENGTH);
                 if (controlSize > 0) {
@@ -2257,6 +2272,25 @@ public final class Sock implements AutoCloseable {
                     throw closedDuring("recvmsg");
                 }
                 if (n >= 0) {
+                    if (waitAll && n > 0 && got + n < capacity && msghdr.msg_controllen(msg) == 0) {
+                        got += n;           // and on, into the rest of the buffers
+                        continue;
+                    }
+                    n += got;
+                    break;
+                }
+                if (got > 0 && reader.errno() != EINTR) {
+                    // The rest of a MSG_WAITALL. As recvmsg(2) does, a timeout, an interrupt or an
+                    // error after some bytes returns those bytes.
+                    try {
+                        if (reader.errno() == EAGAIN) {
+                            deadline = await("recvmsg", reader, POLLIN, deadline, timeout);
+                            continue;
+                        }
+                    } catch (InterruptedIOException e) {
+                        // returned below
+                    }
+                    n = got;
                     break;
                 }
                 int errno = reader.errno();
