@@ -83,6 +83,22 @@ class NonBlockingTest {
         return (fdFlags(s.fd()) & O_NONBLOCK) != 0;
     }
 
+    /**
+     * Asserts that a recv on {@code s}, on a new platform or virtual thread, waits (in the kernel,
+     * or parked) until {@code peer} sends, and then returns what was sent.
+     */
+    static void assertRecvWaitsForData(Sock s, Sock peer, boolean virtual) throws Exception {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            CompletableFuture<Object> r = new CompletableFuture<>();
+            Thread t = TimeoutTest.builder(virtual).start(() -> r.complete(
+                    TimeoutTest.valueOrThrown(() -> s.recv(new byte[8]))));
+            PollTest.awaitWaiting(t);
+            assertFalse(r.isDone(), s + ": recv waits for data: " + r);
+            peer.send(new byte[] {1, 2, 3});
+            assertEquals(3, r.get(), s.toString());
+        });
+    }
+
     /** One socket of every type each family has, connected to a peer. */
     static Stream<Case> cases() {
         return EchoMatrixTest.allCases().filter(c -> c.naming() == Naming.PAIR || c.naming() == Naming.LOOPBACK);
@@ -252,15 +268,7 @@ class NonBlockingTest {
                     Sock conn = a.socket();
                     assertFalse(conn.isNonBlocking(), "the accepted socket is in blocking mode");
                     assertFalse(fdNonBlocking(conn), "without O_NONBLOCK on its descriptor");
-                    assertTimeoutPreemptively(HANG_GUARD, () -> {
-                        CompletableFuture<Object> r = new CompletableFuture<>();
-                        Thread t = Thread.ofPlatform().start(() -> r.complete(
-                                TimeoutTest.valueOrThrown(() -> conn.recv(new byte[8]))));
-                        CloseWakeupTest.awaitBlocked(t);
-                        assertFalse(r.isDone(), "recv on it waits: " + r);
-                        client.send(new byte[] {1, 2});
-                        assertEquals(2, r.get());
-                    });
+                    assertRecvWaitsForData(conn, client, false);
                 }
             }
         }
@@ -432,16 +440,7 @@ class NonBlockingTest {
                 s.setNonBlocking(false);
                 assertFalse(s.isNonBlocking());
                 assertFalse(fdNonBlocking(s), "setNonBlocking(false) cleared O_NONBLOCK");
-                assertTimeoutPreemptively(HANG_GUARD, () -> {
-                    CompletableFuture<Object> r = new CompletableFuture<>();
-                    Thread t = TimeoutTest.builder(virtual).start(() -> r.complete(
-                            TimeoutTest.valueOrThrown(() -> s.recv(new byte[8]))));
-                    PollTest.awaitWaiting(t);
-                    Thread.sleep(100);
-                    assertFalse(r.isDone(), c + ": recv waits in blocking mode: " + r);
-                    l.a().send(new byte[] {1, 2, 3, 4});
-                    assertEquals(4, r.get(), c.toString());
-                });
+                assertRecvWaitsForData(s, l.a(), virtual);
             }
         }
     }
@@ -535,15 +534,7 @@ class NonBlockingTest {
             try (Sock adopted = Sock.adopt(fd)) {
                 assertFalse(adopted.isNonBlocking(), "adopt documents blocking mode");
                 assertFalse(fdNonBlocking(adopted), "and clears O_NONBLOCK on the descriptor");
-                assertTimeoutPreemptively(HANG_GUARD, () -> {
-                    CompletableFuture<Object> r = new CompletableFuture<>();
-                    Thread t = Thread.ofPlatform().start(() -> r.complete(
-                            TimeoutTest.valueOrThrown(() -> adopted.recv(new byte[8]))));
-                    CloseWakeupTest.awaitBlocked(t);
-                    assertFalse(r.isDone(), "recv on it waits: " + r);
-                    pair.second().send(new byte[] {1});
-                    assertEquals(1, r.get());
-                });
+                assertRecvWaitsForData(adopted, pair.second(), false);
                 adopted.setNonBlocking(true);
                 assertTrue(fdNonBlocking(adopted));
                 assertEquals(WOULD_BLOCK, adopted.recv(new byte[8]), "and it can be made non-blocking again");

@@ -14,6 +14,7 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -312,6 +313,24 @@ class PollTest {
         throw new AssertionError("not every virtual thread parked");
     }
 
+    /**
+     * Runs {@code poll} on a new platform or virtual thread, runs {@code close} once it waits, and
+     * {@return what the poll returned}; prints how long it took to return after the close.
+     */
+    private static Object closeDuring(String what, boolean virtual, Callable<?> poll, Runnable close) throws Exception {
+        return assertTimeoutPreemptively(HANG_GUARD, () -> {
+            CompletableFuture<Object> result = new CompletableFuture<>();
+            Thread t = TimeoutTest.builder(virtual).start(() -> result.complete(TimeoutTest.valueOrThrown(poll)));
+            awaitWaiting(t);
+            long t0 = System.nanoTime();
+            close.run();
+            Object r = result.get();
+            System.out.printf("close woke %s (virtual: %b) after %.2f ms%n", what, virtual, (System.nanoTime() - t0) / 1e6);
+            t.join();
+            return r;
+        });
+    }
+
     @ParameterizedTest(name = "virtual thread: {0}")
     @ValueSource(booleans = {false, true})
     void closeFromAnotherThreadWakesThePollPromptlyWithNval(boolean virtual) throws Exception {
@@ -319,30 +338,11 @@ class PollTest {
             Sock s = pair.second();
             Poll.Entry closing = Poll.of(s, IN);
             Poll.Entry quiet = Poll.of(other.second(), IN);
-            assertTimeoutPreemptively(HANG_GUARD, () -> {
-                CompletableFuture<Object> result = new CompletableFuture<>();
-                Thread t = TimeoutTest.builder(virtual).start(() -> result.complete(
-                        TimeoutTest.valueOrThrown(() -> Poll.poll(LONG, closing, quiet))));
-                awaitWaiting(t);
-                long t0 = System.nanoTime();
-                s.close();
-                Object r = result.get();
-                System.out.printf("close woke a poll (virtual: %b) after %.2f ms%n", virtual, (System.nanoTime() - t0) / 1e6);
-                assertEquals(List.of(new Poll.Ready(closing, PollEvents.NVAL)), r);
-            });
+            assertEquals(List.of(new Poll.Ready(closing, PollEvents.NVAL)),
+                    closeDuring("Poll.poll", virtual, () -> Poll.poll(LONG, closing, quiet), s::close));
             // Sock.poll, single, the same way.
             Sock s2 = other.second();
-            assertTimeoutPreemptively(HANG_GUARD, () -> {
-                CompletableFuture<Object> result = new CompletableFuture<>();
-                Thread t = TimeoutTest.builder(virtual).start(() -> result.complete(
-                        TimeoutTest.valueOrThrown(() -> s2.poll(IN, LONG))));
-                awaitWaiting(t);
-                long t0 = System.nanoTime();
-                s2.close();
-                Object r = result.get();
-                System.out.printf("close woke Sock.poll (virtual: %b) after %.2f ms%n", virtual, (System.nanoTime() - t0) / 1e6);
-                assertEquals(PollEvents.NVAL, r);
-            });
+            assertEquals(PollEvents.NVAL, closeDuring("Sock.poll", virtual, () -> s2.poll(IN, LONG), s2::close));
         }
     }
 
@@ -358,19 +358,8 @@ class PollTest {
             String pipeName = link(pipe[1]);
             assertEquals(pipeName, link(number), "the received descriptor is the pipe's read end");
             Poll.Entry entry = Poll.of(rd, IN);
-            assertTimeoutPreemptively(HANG_GUARD, () -> {
-                CompletableFuture<Object> result = new CompletableFuture<>();
-                Thread t = TimeoutTest.builder(virtual).start(() -> result.complete(
-                        TimeoutTest.valueOrThrown(() -> Poll.poll(LONG, entry))));
-                awaitWaiting(t);
-                long t0 = System.nanoTime();
-                rd.close();
-                Object r = result.get();
-                System.out.printf("closing a received descriptor woke a poll (virtual: %b) after %.2f ms%n", virtual,
-                        (System.nanoTime() - t0) / 1e6);
-                assertEquals(List.of(new Poll.Ready(entry, PollEvents.NVAL)), r);
-                t.join();
-            });
+            assertEquals(List.of(new Poll.Ready(entry, PollEvents.NVAL)),
+                    closeDuring("Poll.poll of a received descriptor", virtual, () -> Poll.poll(LONG, entry), rd::close));
             assertNotEquals(pipeName, link(number), "closed for real once the poll let go of it");
         } finally {
             MessageTest.close(pipe[1]);

@@ -2,9 +2,8 @@ package io.github.panamasockets;
 
 import io.github.panamasockets.address.SockaddrNetlink;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -20,18 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * blocked thread itself with tgkill(2) every 10 ms.
  */
 class SignalInterruptTest {
-    private static Signals signals;
-
-    /** Installs a SIGWINCH handler, so the signal interrupts rather than is ignored. */
-    @BeforeAll
-    static void installHandler() throws Exception {
-        signals = Signals.install();
-    }
-
-    @AfterAll
-    static void restoreHandler() throws Exception {
-        signals.close();
-    }
+    /** A SIGWINCH handler for the class, so that the signal interrupts rather than is ignored. */
+    @RegisterExtension
+    static final Signals SIGNALS = new Signals();
 
     private interface Blocking {
         int call() throws Exception;

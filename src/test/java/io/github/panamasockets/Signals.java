@@ -1,5 +1,9 @@
 package io.github.panamasockets;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.File;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,11 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SIGWINCH aimed at chosen threads of this process, to interrupt their system calls (EINTR). A
- * handler is installed through the JDK's sun.misc.Signal while an instance is open, since SIGWINCH
- * is ignored by default and an ignored signal interrupts nothing; closing restores the previous
- * handler.
+ * handler is installed through the JDK's sun.misc.Signal for the test class that registers this
+ * extension ({@code @RegisterExtension static final Signals SIGNALS = new Signals();}), since
+ * SIGWINCH is ignored by default and an ignored signal interrupts nothing; the previous handler is
+ * restored after the class.
  */
-final class Signals implements AutoCloseable {
+final class Signals implements BeforeAllCallback, AfterAllCallback {
     static final int SIGWINCH = 28;
     private static final MethodHandle GETTID;
     private static final MethodHandle TGKILL;
@@ -27,14 +32,12 @@ final class Signals implements AutoCloseable {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
-    private final Object previous;
-
-    private Signals(Object previous) {
-        this.previous = previous;
-    }
+    /** The handler before this one; null while none is installed. */
+    private Object previous;
 
     /** Installs a counting SIGWINCH handler, so that the signal interrupts rather than being ignored. */
-    static Signals install() throws Exception {
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
         Module unsupported = ModuleLayer.boot().findModule("jdk.unsupported").orElseThrow();
         Signals.class.getModule().addReads(unsupported);
         Class<?> signal = Class.forName("sun.misc.Signal");
@@ -47,7 +50,7 @@ final class Signals implements AutoCloseable {
                     }
                     return null;
                 });
-        return new Signals(signal.getMethod("handle", signal, handler).invoke(null, winch, counting));
+        previous = signal.getMethod("handle", signal, handler).invoke(null, winch, counting);
     }
 
     /** {@return how many signals the handler has seen so far}, in this JVM */
@@ -88,7 +91,7 @@ final class Signals implements AutoCloseable {
 
     /** Restores the handler that was there before. */
     @Override
-    public void close() throws ReflectiveOperationException {
+    public void afterAll(ExtensionContext context) throws ReflectiveOperationException {
         Class<?> signal = Class.forName("sun.misc.Signal");
         Class<?> handler = Class.forName("sun.misc.SignalHandler");
         Object winch = signal.getConstructor(String.class).newInstance("WINCH");

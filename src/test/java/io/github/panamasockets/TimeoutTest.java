@@ -7,9 +7,8 @@ import io.github.panamasockets.address.SockaddrNetlink;
 import io.github.panamasockets.address.SockaddrUnix;
 import io.github.panamasockets.netlink.NetlinkSocket;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,17 +55,9 @@ class TimeoutTest {
     /** How late a timeout may fire on a shared, noisy machine. */
     private static final Duration SLACK = Duration.ofSeconds(3);
 
-    private static Signals signals;
-
-    @BeforeAll
-    static void installHandler() throws Exception {
-        signals = Signals.install();
-    }
-
-    @AfterAll
-    static void restoreHandler() throws Exception {
-        signals.close();
-    }
+    /** A SIGWINCH handler for the class, so that the signal interrupts rather than is ignored. */
+    @RegisterExtension
+    static final Signals SIGNALS = new Signals();
 
     // ------------------------------------------------------------------------------ helpers
 
@@ -249,24 +240,12 @@ class TimeoutTest {
         }, List.of(p));
     }
 
-    private static Timed acceptOnTcp4() throws IOException {
-        Sock server = Sock.open(Family.INET, SockType.STREAM).bind(SockaddrInet4.loopback(0)).listen();
+    private static Timed acceptOn(Family f, SockType type, Sockaddr where) throws IOException {
+        Sock server = Sock.open(f, type).bind(where).listen();
         server.setReceiveTimeout(TIMEOUT);
         List<AutoCloseable> keep = new ArrayList<>(List.of(server));
         return new Timed(server, "accept", Sock::accept, s -> {
-            keep.add(Sock.open(Family.INET, SockType.STREAM).connect(s.localAddress()));
-            Accepted a = s.accept();
-            keep.add(a);
-            return a;
-        }, keep);
-    }
-
-    private static Timed acceptOnAUnixSeqpacketListener() throws IOException {
-        Sock server = Sock.open(Family.UNIX, SockType.SEQPACKET).bind(SockaddrUnix.unnamed()).listen();
-        server.setReceiveTimeout(TIMEOUT);
-        List<AutoCloseable> keep = new ArrayList<>(List.of(server));
-        return new Timed(server, "accept", Sock::accept, s -> {
-            keep.add(Sock.open(Family.UNIX, SockType.SEQPACKET).connect(s.localAddress()));
+            keep.add(Sock.open(f, type).connect(s.localAddress()));
             Accepted a = s.accept();
             keep.add(a);
             return a;
@@ -331,8 +310,9 @@ class TimeoutTest {
             {"recv on a Unix stream", (Setup) TimeoutTest::recvOnAUnixStream},
             {"recvFrom on UDP ::1", (Setup) TimeoutTest::recvFromOnUdp6},
             {"recvmsg on a Unix datagram pair", (Setup) TimeoutTest::recvmsgOnAUnixDatagramPair},
-            {"accept on TCP 127.0.0.1", (Setup) TimeoutTest::acceptOnTcp4},
-            {"accept on a Unix seqpacket listener", (Setup) TimeoutTest::acceptOnAUnixSeqpacketListener},
+            {"accept on TCP 127.0.0.1", (Setup) () -> acceptOn(Family.INET, SockType.STREAM, SockaddrInet4.loopback(0))},
+            {"accept on a Unix seqpacket listener",
+                (Setup) () -> acceptOn(Family.UNIX, SockType.SEQPACKET, SockaddrUnix.unnamed())},
             {"send on a full Unix stream", (Setup) TimeoutTest::sendOnAFullUnixStream},
             {"sendmsg on a full Unix datagram pair", (Setup) TimeoutTest::sendmsgOnAFullUnixDatagramPair},
             {"connect(address, timeout) to a full TCP backlog on 127.0.0.1",
