@@ -445,6 +445,71 @@ class TimeoutTest {
         }
     }
 
+    @ParameterizedTest(name = "virtual thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void recvmsgWithWaitallFillsTheBuffersWhateverTheThreadOrTimeout(boolean virtual) throws Exception {
+        // Where the library waits instead of the kernel (virtual threads, timeouts), MSG_WAITALL
+        // must still wait for the buffers to fill: the data comes in two parts, 300 ms apart,
+        // the first ending inside the second of three buffers.
+        for (Duration timeout : List.of(Duration.ZERO, Duration.ofSeconds(10))) {
+            try (var pair = Sock.pair(SockType.STREAM)) {
+                pair.second().setReceiveTimeout(timeout);
+                ByteBuffer head = ByteBuffer.allocate(2);
+                ByteBuffer middle = ByteBuffer.allocateDirect(3);
+                ByteBuffer tail = ByteBuffer.allocate(5).position(1);
+                pair.first().send(new byte[] {1, 2, 3});
+                assertTimeoutPreemptively(HANG_GUARD, () -> {
+                    CompletableFuture<Outcome> r = new CompletableFuture<>();
+                    builder(virtual).start(() -> r.complete(timed(
+                            () -> pair.second().recvmsg(ControlSpec.NONE, MsgFlags.WAITALL, head, middle, tail))));
+                    Thread.sleep(300);
+                    assertFalse(r.isDone(), "timeout " + timeout + ": recvmsg waits for all 9 bytes: " + r);
+                    pair.first().send(new byte[] {4, 5, 6, 7, 8, 9});
+                    Outcome o = r.get();
+                    assertNull(o.thrown());
+                    assertEquals(9L, ((MsgResult) o.value()).length(), "timeout " + timeout);
+                });
+                assertEquals(2, head.position());
+                assertEquals(3, middle.position());
+                assertEquals(5, tail.position());
+                assertArrayEquals(new byte[] {1, 2}, head.array());
+                assertArrayEquals(new byte[] {3, 4, 5}, new byte[] {middle.get(0), middle.get(1), middle.get(2)});
+                assertArrayEquals(new byte[] {0, 6, 7, 8, 9}, tail.array());
+            }
+        }
+        // A timeout after some bytes returns those bytes, as recvmsg(2) does.
+        try (var pair = Sock.pair(SockType.STREAM)) {
+            pair.second().setReceiveTimeout(TIMEOUT);
+            pair.first().send(new byte[] {1, 2, 3});
+            assertTimeoutPreemptively(HANG_GUARD, () -> {
+                Outcome o = onThread(virtual, () -> pair.second().recvmsg(ControlSpec.NONE, MsgFlags.WAITALL, new byte[8]));
+                System.out.printf("recvmsg(MSG_WAITALL) with 3 of 8 bytes and a %d ms timeout (virtual: %b): "
+                        + "returned after %.1f ms%n", TIMEOUT.toMillis(), virtual, o.millis());
+                assertNull(o.thrown());
+                assertEquals(3L, ((MsgResult) o.value()).length());
+                assertTrue(o.nanos() >= TIMEOUT.toNanos() * 9 / 10, "it waited for the rest first");
+            });
+        }
+        if (virtual) {
+            // So does an interrupt; the interrupt status stays set.
+            try (var pair = Sock.pair(SockType.STREAM)) {
+                pair.first().send(new byte[] {1, 2, 3});
+                assertTimeoutPreemptively(HANG_GUARD, () -> {
+                    CompletableFuture<Object> r = new CompletableFuture<>();
+                    CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
+                    Thread t = Thread.ofVirtual().start(() -> {
+                        r.complete(valueOrThrown(() -> pair.second().recvmsg(ControlSpec.NONE, MsgFlags.WAITALL, new byte[8])));
+                        interrupted.complete(Thread.currentThread().isInterrupted());
+                    });
+                    PollTest.awaitWaiting(t);
+                    t.interrupt();
+                    assertEquals(3L, ((MsgResult) r.get()).length(), String.valueOf(r.get()));
+                    assertTrue(interrupted.get());
+                });
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------ netlink
 
     @ParameterizedTest(name = "virtual thread: {0}")
