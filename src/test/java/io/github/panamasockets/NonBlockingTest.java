@@ -461,6 +461,22 @@ class NonBlockingTest {
             s.connect(server.localAddress());
             assertFalse(fdNonBlocking(s), "cleared again after a blocking connect");
             assertFalse(s.isNonBlocking());
+            List<AutoCloseable> full = TimeoutTest.tcpFullBacklog(Family.INET);
+            try (Sock waiting = Sock.open(Family.INET, SockType.STREAM)) {
+                Sockaddr to = ((Sock) full.get(0)).localAddress();
+                CompletableFuture<Object> r = new CompletableFuture<>();
+                Thread.ofPlatform().start(() -> r.complete(TimeoutTest.valueOrThrown(
+                        () -> waiting.connect(to, HANG_GUARD))));
+                for (int i = 0; i < 1000 && !fdNonBlocking(waiting); i++) {
+                    Thread.sleep(2);
+                }
+                assertTrue(fdNonBlocking(waiting), "set while the connect waits");
+                assertFalse(r.isDone(), String.valueOf(r));
+                waiting.close();
+                assertInstanceOf(SockClosedException.class, r.get(), "and close ended the wait");
+            } finally {
+                TimeoutTest.closeAll(full);
+            }
             // A listener's accept with a timeout, or on a virtual thread, needs O_NONBLOCK, and keeps
             // it; the listener is still in blocking mode, and accept still waits.
             assertFalse(fdNonBlocking(server));
