@@ -2085,8 +2085,9 @@ public final class Sock implements AutoCloseable {
      * @param want the control messages to make room for
      * @param flags {@link MsgFlags} such as {@link MsgFlags#PEEK}, {@link MsgFlags#TRUNC},
      *        {@link MsgFlags#WAITALL} or {@link MsgFlags#DONTWAIT}; 0 for none. {@code WAITALL}
-     *        waits for the buffers to fill on virtual threads and with a timeout too; there, as
-     *        in the kernel, a timeout or an interrupt after some bytes returns those bytes
+     *        waits for the buffers to fill on virtual threads and with a timeout too (though not
+     *        with {@code PEEK}: there it returns what has come); as in the kernel, a timeout or an
+     *        interrupt after some bytes returns those bytes
      * @param buffers where the data goes, in order, at most 1024 buffers; heap buffers are filled
      *        through a copy
      * @return the length (-1 at end of stream), flags, sender and control messages
