@@ -183,6 +183,38 @@ final class MsgBuffers {
         }
     }
 
+    /** {@return the bytes the {@code count} iovecs in {@code aux} describe} */
+    static long length(MemorySegment aux, int count) {
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            total += aux.get(ValueLayout.JAVA_LONG, MSGHDR + i * IOVEC + LEN);
+        }
+        return total;
+    }
+
+    /**
+     * Points the msghdr {@code msg} past the first {@code done} bytes of the iovecs that
+     * {@link #point} wrote, fewer than they describe: to go on receiving where a call stopped. The
+     * iovec where it stopped is changed in place, so {@link #point} must write them again first.
+     */
+    static void skip(MemorySegment msg, MemorySegment aux, int count, long done) {
+        int first = 0;
+        long left = done;
+        while (first < count - 1) {
+            long len = aux.get(ValueLayout.JAVA_LONG, MSGHDR + first * IOVEC + LEN);
+            if (left < len) {
+                break;
+            }
+            left -= len;
+            first++;
+        }
+        long at = MSGHDR + first * IOVEC;
+        aux.set(ValueLayout.JAVA_LONG, at + BASE, aux.get(ValueLayout.JAVA_LONG, at + BASE) + left);
+        aux.set(ValueLayout.JAVA_LONG, at + LEN, aux.get(ValueLayout.JAVA_LONG, at + LEN) - left);
+        msg.set(ValueLayout.JAVA_LONG, msghdr.msg_iov$offset(), aux.address() + at);
+        msghdr.msg_iovlen(msg, count - first);
+    }
+
     /** The whole memory of the direct buffer in position {@code i}, from its index 0 to its capacity. */
     private MemorySegment memory(int i, ByteBuffer b) {
         if (seen[i] != b) {

@@ -134,18 +134,19 @@ public final class OwnedFd implements AutoCloseable {
      * @return the socket
      * @throws IOException if the descriptor is not a socket ({@code ENOTSOCK})
      * @throws IllegalStateException if it was closed or handed over, is borrowed, or is being sent
-     *         by a sendmsg in another thread
+     *         by a sendmsg or polled by a poll in another thread
      */
     public synchronized Sock toSock() throws IOException {
         if (!owned) {
             throw new IllegalStateException("descriptor " + ref.fd() + " is borrowed: it stays with its owner");
         }
         if (inFlight > 0) {
-            throw new IllegalStateException("descriptor " + ref.fd() + " is being sent by another thread");
+            throw new IllegalStateException("descriptor " + ref.fd() + " is being sent or polled by another thread");
         }
         Sock s = Sock.adopt(fd());
         closer.handedOver = true;
         cleanable.clean();      // does nothing now but drop the registration
+        ref.handOver();         // and closes the wake-up eventfd a poll may have made
         return s;
     }
 

@@ -43,6 +43,7 @@ public final class Poll {
 
     private static final int EINTR = LibC.EINTR();
     private static final int EEXIST = LibC.EEXIST();
+    private static final int EPERM = LibC.EPERM();
     private static final long POLLFD = 8;
 
     /**
@@ -108,6 +109,15 @@ public final class Poll {
             }
             fd.acquire();
             return fd.ref();
+        }
+
+        /**
+         * Whether a close through this library can end a wait on it, and so needs the wake-up
+         * eventfd: a socket or a received descriptor. A borrowed one is closed by its owner, never
+         * through its FdRef, which would keep an eventfd made for it open for good.
+         */
+        private boolean closable() {
+            return sock != null || fd.isOwned();
         }
 
         private void release() {
@@ -276,7 +286,7 @@ public final class Poll {
         int[] wakes = new int[n];
         int total = n;
         for (int i = 0; i < n; i++) {
-            wakes[i] = refs[i].wakeFd();
+            wakes[i] = entries.get(i).closable() ? refs[i].wakeFd() : -1;
             total += wakes[i] >= 0 ? 1 : 0;
         }
         MemorySegment fds = arena.allocate(POLLFD * Math.max(total, 1), 8);
@@ -362,8 +372,11 @@ public final class Poll {
             int fd = fds.get(ValueLayout.JAVA_INT, i * POLLFD);
             event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, fds.get(ValueLayout.JAVA_SHORT, i * POLLFD + 4) & 0xFFFF);
             event.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, fd);
+            // EPERM: epoll refuses files that poll(2) always reports readable and writable, such
+            // as regular files. The poll(2) before each wait reports them; nothing else ever
+            // happens on them, so the wait need not watch them.
             if (Syscalls.epollCtl(capture, epfd, LibC.EPOLL_CTL_ADD(), fd, event) < 0
-                    && Syscalls.errno(capture) != EEXIST) {
+                    && Syscalls.errno(capture) != EEXIST && Syscalls.errno(capture) != EPERM) {
                 int errno = Syscalls.errno(capture);
                 Syscalls.close(capture, epfd);
                 throw Errors.of("epoll_ctl(EPOLL_CTL_ADD, fd " + fd + ")", errno, null);

@@ -83,6 +83,8 @@ public final class Sock implements AutoCloseable {
     private static final int DONTWAIT = LibC.MSG_DONTWAIT();
     private static final int TRUNC = LibC.MSG_TRUNC();
     private static final int CMSG_CLOEXEC = LibC.MSG_CMSG_CLOEXEC();
+    private static final int WAITALL = LibC.MSG_WAITALL();
+    private static final int PEEK = LibC.MSG_PEEK();
     private static final int EINTR = LibC.EINTR();
     private static final int EAGAIN = LibC.EAGAIN();
     private static final int EINPROGRESS = LibC.EINPROGRESS();
@@ -306,8 +308,10 @@ public final class Sock implements AutoCloseable {
      * from another process. Its family, type and protocol are read with
      * <a href="https://man7.org/linux/man-pages/man2/getsockopt.2.html">getsockopt(2)</a>
      * ({@code SO_DOMAIN}, {@code SO_TYPE}, {@code SO_PROTOCOL}); close-on-exec is set on it, and
-     * it is put in blocking mode, which every call here expects. Closing the returned socket
-     * closes the descriptor.
+     * it is put in blocking mode, which every call here expects. The receive and send timeouts it
+     * came with ({@code SO_RCVTIMEO}, {@code SO_SNDTIMEO}) are kept, as
+     * {@link #receiveTimeout()} and {@link #sendTimeout()}. Closing the returned socket closes the
+     * descriptor.
      *
      * {@snippet :
      * var s = Sock.adopt(3);   // the first socket systemd passes
@@ -346,8 +350,26 @@ public final class Sock implements AutoCloseable {
                 && Syscalls.fcntl(capture, fd, LibC.F_SETFL(), status & ~LibC.O_NONBLOCK()) < 0) {
             throw Errors.of("fcntl(fd " + fd + ", F_SETFL, blocking)", Syscalls.errno(capture), null);
         }
+        long receive = kernelTimeout(control, fd, SockOpt.SO_RCVTIMEO);
+        long send = kernelTimeout(control, fd, SockOpt.SO_SNDTIMEO);
         Family family = Family.of(got[0]);
-        return new Sock(fd, family, SockType.of(got[1]), Protocol.of(family, got[2]), control);
+        Sock s = new Sock(fd, family, SockType.of(got[1]), Protocol.of(family, got[2]), control);
+        s.receiveTimeout = receive;
+        s.sendTimeout = send;
+        return s;
+    }
+
+    /**
+     * {@return the SO_RCVTIMEO or SO_SNDTIMEO a descriptor came with}, in nanoseconds: an adopted
+     * socket keeps them, and the library enforces them where the kernel's would not act (virtual
+     * threads and poll(2) waits never block in the kernel's call).
+     */
+    private static long kernelTimeout(Scratch s, int fd, SockOpt<Duration> option) throws IOException {
+        s.len.set(ValueLayout.JAVA_INT, 0, (int) s.value.byteSize());
+        if (Syscalls.getsockopt(s.capture, fd, option.level(), option.optname(), s.value, s.len) < 0) {
+            throw Errors.of("getsockopt(fd " + fd + ", " + option + ")", s.errno(), null);
+        }
+        return nanos(option.decode(s.value, s.len.get(ValueLayout.JAVA_INT, 0), null));
     }
 
     // ------------------------------------------------------------------------------ identity
@@ -729,6 +751,9 @@ public final class Sock implements AutoCloseable {
                 int fd = Syscalls.accept4(reader.capture, ref.fd(), reader.addr, reader.len, LibC.SOCK_CLOEXEC());
                 if (fd >= 0) {
                     Sock s = new Sock(fd, family, type, protocol, new Scratch());
+                    if (timeout != 0 || sendTimeout != 0) {
+                        clearTimeouts(s);
+                    }
                     return new Accepted(s, decode(reader));
                 }
                 int errno = reader.errno();
@@ -749,6 +774,21 @@ public final class Sock implements AutoCloseable {
             }
         } finally {
             exit(readLock);
+        }
+    }
+
+    /**
+     * Clears the timeouts an accepted socket took from its listener: TCP copies SO_RCVTIMEO and
+     * SO_SNDTIMEO to the sockets it accepts (Unix sockets start afresh), so a blocking recv on the
+     * new socket would time out in the kernel while {@link #receiveTimeout()} says it has none.
+     * Closes the socket if the kernel refuses.
+     */
+    private static void clearTimeouts(Sock s) throws IOException {
+        try {
+            s.set(SockOpt.SO_RCVTIMEO, Duration.ZERO).set(SockOpt.SO_SNDTIMEO, Duration.ZERO);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
         }
     }
 
@@ -849,6 +889,12 @@ public final class Sock implements AutoCloseable {
                         rc = Syscalls.connect(writer.capture, fd, writer.addr, len);
                         errno = rc < 0 ? writer.errno() : 0;
                     }
+                }
+                if (rc < 0 && errno == EAGAIN && !ref.isClosed()) {
+                    // A full Unix backlog in non-blocking mode (or, elsewhere, no routing entry):
+                    // nothing was started and nothing timed out, so no SyscallTimeoutException,
+                    // which would also close the socket below.
+                    throw new SyscallException("connect", errno, address);
                 }
                 if (rc < 0) {
                     throw error("connect", errno, address);
@@ -2076,7 +2122,10 @@ public final class Sock implements AutoCloseable {
      *
      * @param want the control messages to make room for
      * @param flags {@link MsgFlags} such as {@link MsgFlags#PEEK}, {@link MsgFlags#TRUNC},
-     *        {@link MsgFlags#WAITALL} or {@link MsgFlags#DONTWAIT}; 0 for none
+     *        {@link MsgFlags#WAITALL} or {@link MsgFlags#DONTWAIT}; 0 for none. {@code WAITALL}
+     *        waits for the buffers to fill on virtual threads and with a timeout too (though not
+     *        with {@code PEEK}: there it returns what has come); as in the kernel, a timeout or an
+     *        interrupt after some bytes returns those bytes
      * @param buffers where the data goes, in order, at most 1024 buffers; heap buffers are filled
      *        through a copy
      * @return the length (-1 at end of stream), flags, sender and control messages
@@ -2235,11 +2284,22 @@ public final class Sock implements AutoCloseable {
             reader.buffers.point(aux, count, bounce, false);
             long timeout = receiveTimeout;
             int all = flags | CMSG_CLOEXEC | (mustNotBlock(pollReceives, timeout) ? DONTWAIT : 0);
+            // MSG_DONTWAIT that the library added overrides MSG_WAITALL in the kernel, which then
+            // returns what it has: the library waits for the rest itself (not with MSG_PEEK, which
+            // would take the same bytes again).
+            boolean waitAll = (flags & (WAITALL | PEEK | DONTWAIT)) == WAITALL && (all & DONTWAIT) != 0
+                    && !nonBlocking && type.equals(SockType.STREAM);
+            long capacity = waitAll ? MsgBuffers.length(aux, count) : 0;
+            long got = 0;
             long n;
             long deadline = 0;
             boolean waited = false;
             while (true) {
                 MsgBuffers.header(msg, aux, count);
+                if (got > 0) {
+                    reader.buffers.point(aux, count, bounce, false);
+                    MsgBuffers.skip(msg, aux, count, got);
+                }
                 msghdr.msg_name(msg, reader.addr);
                 msghdr.msg_namelen(msg, Sockaddr.MAX_LENGTH);
                 if (controlSize > 0) {
@@ -2252,6 +2312,25 @@ public final class Sock implements AutoCloseable {
                     throw closedDuring("recvmsg");
                 }
                 if (n >= 0) {
+                    if (waitAll && n > 0 && got + n < capacity && msghdr.msg_controllen(msg) == 0) {
+                        got += n;           // and on, into the rest of the buffers
+                        continue;
+                    }
+                    n += got;
+                    break;
+                }
+                if (got > 0 && reader.errno() != EINTR) {
+                    // The rest of a MSG_WAITALL. As recvmsg(2) does, a timeout, an interrupt or an
+                    // error after some bytes returns those bytes.
+                    try {
+                        if (reader.errno() == EAGAIN) {
+                            deadline = await("recvmsg", reader, POLLIN, deadline, timeout);
+                            continue;
+                        }
+                    } catch (InterruptedIOException e) {
+                        // returned below
+                    }
+                    n = got;
                     break;
                 }
                 int errno = reader.errno();

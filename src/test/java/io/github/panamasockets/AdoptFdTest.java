@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdoptFdTest {
 
     /** A second descriptor for the same socket, as another process or systemd would hand over. */
-    private static int dup(int fd) {
+    static int dup(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
             int copy = Syscalls.fcntl(capture, fd, LibC.F_DUPFD(), 0);

@@ -119,7 +119,7 @@ class CloseWakeupTest {
     }
 
     /** A Unix stream socket connected, or failing to, without waiting: it fills a backlog. */
-    private static Sock connectNonBlocking(Sockaddr name) throws IOException {
+    static Sock connectNonBlocking(Sockaddr name) throws IOException {
         Sock s = Sock.open(Family.UNIX, SockType.STREAM);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);

@@ -108,6 +108,11 @@ class EchoMatrixTest {
     }
 
     private Link link(Case c) throws IOException {
+        return link(c, dir);
+    }
+
+    /** The two sockets of a case, named in {@code dir} where the case needs names. */
+    static Link link(Case c, Path dir) throws IOException {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             if (c.naming() == Naming.PAIR) {

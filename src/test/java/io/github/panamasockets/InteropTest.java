@@ -88,7 +88,7 @@ class InteropTest {
      * later reads, the size stays well inside what loopback buffers hold, so no write can block
      * waiting for a read that the same thread has not reached.
      */
-    private static byte[] payload(String label, int size) {
+    static byte[] payload(String label, int size) {
         byte[] text = label.getBytes(StandardCharsets.UTF_8);
         byte[] all = Arrays.copyOf(text, Math.max(size, text.length));
         for (int i = text.length; i < all.length; i++) {
@@ -248,7 +248,7 @@ class InteropTest {
             """;
 
     /** The python3 on PATH, after checking it runs; skips the test visibly when there is none. */
-    private static Path python3() throws Exception {
+    static Path python3() throws Exception {
         Path found = null;
         for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
             Path p = Path.of(d.isEmpty() ? "." : d, "python3");
@@ -269,7 +269,7 @@ class InteropTest {
     }
 
     /** A running python3 echo server and its stdout. */
-    private record Python(Process process, BufferedReader out) implements AutoCloseable {
+    record Python(Process process, BufferedReader out) implements AutoCloseable {
         /** Starts the server; its address is passed as an argument. */
         static Python start(Path python3, String kind, String where) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(python3.toString(), "-c", PY_ECHO_SERVER, kind, where));

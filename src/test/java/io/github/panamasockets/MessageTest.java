@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MessageTest {
 
     /** A pipe: [read end, write end], both close-on-exec. */
-    private static int[] pipe() {
+    static int[] pipe() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
             MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
@@ -42,19 +42,19 @@ class MessageTest {
         }
     }
 
-    private static void close(int fd) {
+    static void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             Syscalls.close(arena.allocate(Syscalls.CAPTURE_LAYOUT), fd);
         }
     }
 
-    private static void write(int fd, byte b) {
+    static void write(int fd, byte b) {
         try (Arena arena = Arena.ofConfined()) {
             assertEquals(1, Syscalls.write(arena.allocate(Syscalls.CAPTURE_LAYOUT), fd, arena.allocateFrom(ValueLayout.JAVA_BYTE, b), 1));
         }
     }
 
-    private static int read(int fd) {
+    static int read(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocate(1);
             assertEquals(1, Syscalls.read(arena.allocate(Syscalls.CAPTURE_LAYOUT), fd, one, 1));

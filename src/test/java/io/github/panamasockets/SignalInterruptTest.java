@@ -2,14 +2,9 @@ package io.github.panamasockets;
 
 import io.github.panamasockets.address.SockaddrNetlink;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,45 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * blocked thread itself with tgkill(2) every 10 ms.
  */
 class SignalInterruptTest {
-    private static final int SIGWINCH = 28;
-    private static final MethodHandle GETTID;
-    private static final MethodHandle TGKILL;
-    private static final AtomicInteger HANDLED = new AtomicInteger();
-    private static Object previousHandler;
-
-    static {
-        Linker linker = Linker.nativeLinker();
-        GETTID = linker.downcallHandle(linker.defaultLookup().findOrThrow("gettid"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT));
-        TGKILL = linker.downcallHandle(linker.defaultLookup().findOrThrow("tgkill"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    }
-
-    /** Installs a SIGWINCH handler through the JDK's sun.misc.Signal, so the signal interrupts rather than kills. */
-    @BeforeAll
-    static void installHandler() throws Exception {
-        Module unsupported = ModuleLayer.boot().findModule("jdk.unsupported").orElseThrow();
-        SignalInterruptTest.class.getModule().addReads(unsupported);
-        Class<?> signal = Class.forName("sun.misc.Signal");
-        Class<?> handler = Class.forName("sun.misc.SignalHandler");
-        Object winch = signal.getConstructor(String.class).newInstance("WINCH");
-        Object counting = java.lang.reflect.Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("handle")) {
-                        HANDLED.incrementAndGet();
-                    }
-                    return null;
-                });
-        previousHandler = signal.getMethod("handle", signal, handler).invoke(null, winch, counting);
-    }
-
-    @AfterAll
-    static void restoreHandler() throws Exception {
-        Class<?> signal = Class.forName("sun.misc.Signal");
-        Class<?> handler = Class.forName("sun.misc.SignalHandler");
-        Object winch = signal.getConstructor(String.class).newInstance("WINCH");
-        signal.getMethod("handle", signal, handler).invoke(null, winch, previousHandler);
-    }
+    /** A SIGWINCH handler for the class, so that the signal interrupts rather than is ignored. */
+    @RegisterExtension
+    static final Signals SIGNALS = new Signals();
 
     private interface Blocking {
         int call() throws Exception;
@@ -74,7 +33,7 @@ class SignalInterruptTest {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         Thread t = Thread.ofPlatform().start(() -> {
             try {
-                tid.set((int) GETTID.invokeExact());
+                tid.set(Signals.gettid());
                 result.complete(call.call());
             } catch (Throwable e) {
                 result.completeExceptionally(e);
@@ -83,22 +42,16 @@ class SignalInterruptTest {
         while (tid.get() == 0) {
             Thread.sleep(1);
         }
-        int pid = (int) ProcessHandle.current().pid();
-        int before = HANDLED.get();
+        int before = Signals.handled();
         for (int i = 0; i < 30 && !result.isDone(); i++) {
-            try {
-                int rc = (int) TGKILL.invokeExact(pid, tid.get(), SIGWINCH);
-                assertEquals(0, rc);
-            } catch (Throwable e) {
-                throw new AssertionError(e);
-            }
+            assertEquals(0, Signals.signal(tid.get()));
             Thread.sleep(10);
         }
         assertTrue(!result.isDone(), "the call ended while signals arrived: " + result);
         release.run();
         int n = result.get();
         t.join();
-        System.out.println((HANDLED.get() - before) + " signals handled while the call waited");
+        System.out.println((Signals.handled() - before) + " signals handled while the call waited");
         return n;
     }
 

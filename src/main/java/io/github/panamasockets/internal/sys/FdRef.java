@@ -115,6 +115,22 @@ public final class FdRef {
         return true;
     }
 
+    /**
+     * Gives the descriptor up to another owner without closing it: from now on it is closed as far
+     * as this object is concerned, and the wake-up eventfd made for it is closed.
+     *
+     * @throws IllegalStateException if a call is in flight or it was already closed
+     */
+    public synchronized void handOver() {
+        if (!STATE.compareAndSet(this, 0, CLOSED)) {
+            throw new IllegalStateException("fd " + fd + " is " + (isClosed() ? "closed" : "in use"));
+        }
+        if (wakeFd >= 0) {
+            Syscalls.close(capture, wakeFd);
+            wakeFd = -1;
+        }
+    }
+
     private synchronized void wake() {
         // Still allocated to us while a call is in flight: the last one out needs this monitor to
         // close it. If the calls have all left since close() looked, the number is closed (or
