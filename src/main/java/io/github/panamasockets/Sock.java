@@ -883,7 +883,7 @@ public final class Sock implements AutoCloseable {
                     long deadline = timeout > 0 ? System.nanoTime() + timeout : 0;
                     for (int pause = 1; rc < 0 && errno == EAGAIN; pause = Math.min(pause * 2, 20)) {
                         if (deadline != 0 && deadline - System.nanoTime() <= 0) {
-                            throw timedOut("connect", address, timeout, "send");
+                            throw timedOut("connect", address, timeout, "connect");
                         }
                         sleepOrClose("connect", pause);
                         rc = Syscalls.connect(writer.capture, fd, writer.addr, len);
@@ -942,6 +942,9 @@ public final class Sock implements AutoCloseable {
      *         in progress (non-blocking mode only)
      * @throws java.net.ConnectException if the connection was refused ({@code ECONNREFUSED}) or
      *         timed out in the kernel ({@code ETIMEDOUT}); no connection is pending after that
+     * @throws SyscallTimeoutException in blocking mode, if the send timeout passed first; the
+     *         connection stays pending and the socket open
+     * @throws InterruptedIOException if the calling virtual thread was interrupted while it waited
      * @throws SockClosedException if the socket is closed
      * @throws SocketException if the call fails otherwise
      */
