@@ -14,9 +14,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -875,18 +872,6 @@ class EpollSelectorTest {
                 Arguments.of("wakeup() + select(1 s)", (Selects) sel -> sel.wakeup().select(second)));
     }
 
-    /**
-     * The bytes the current thread has allocated so far: com.sun.management.ThreadMXBean's
-     * getCurrentThreadAllocatedBytes, reached through a method handle because this module does not
-     * read jdk.management.
-     */
-    private static MethodHandle allocatedBytes() throws ReflectiveOperationException {
-        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-        Class<?> type = Class.forName("com.sun.management.ThreadMXBean");
-        return MethodHandles.publicLookup().findVirtual(type, "getCurrentThreadAllocatedBytes",
-                MethodType.methodType(long.class)).bindTo(bean);
-    }
-
     /** What 10,000 warm selects may allocate in all: less than one byte a select, so no object per select. */
     private static final long ALLOCATION_TOLERANCE = 10_000;
 
@@ -901,20 +886,19 @@ class EpollSelectorTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("selectKinds")
     void aWarmSelectAllocatesNothing(String name, Selects select) throws Exception {
-        MethodHandle allocated = allocatedBytes();
         try (var sel = EpollSelector.open(); var pair = Sock.pair(SockType.STREAM)) {
             var key = sel.register(pair.first(), PollEvents.IN, null);
             pair.second().send(new byte[] {1});            // always ready: no select waits
             assertTimeoutPreemptively(HANG_GUARD, () -> {
                 int warm = 0;
                 for (long bytes = Long.MAX_VALUE; bytes > ALLOCATION_TOLERANCE && warm < 1_000_000; warm += 10_000) {
-                    long before = (long) allocated.invokeExact();
+                    long before = Allocation.allocated();
                     selects(sel, select, 10_000, key);
-                    bytes = (long) allocated.invokeExact() - before;
+                    bytes = Allocation.allocated() - before;
                 }
-                long before = (long) allocated.invokeExact();
+                long before = Allocation.allocated();
                 selects(sel, select, 10_000, key);
-                long bytes = (long) allocated.invokeExact() - before;
+                long bytes = Allocation.allocated() - before;
                 System.out.printf("%s: %d bytes allocated over 10,000 selects (%.3f a select) after %,d to warm up%n",
                         name, bytes, bytes / 10_000.0, warm);
                 assertTrue(bytes <= ALLOCATION_TOLERANCE, bytes + " bytes");
