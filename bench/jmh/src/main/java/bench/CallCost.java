@@ -1,0 +1,111 @@
+package bench;
+
+import io.github.panamasockets.Sock;
+import io.github.panamasockets.SockPair;
+import io.github.panamasockets.SockType;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the library's wrapper adds to a system call: each pair of benchmarks makes the same calls
+ * with the same arguments, once through the library's public method and once as a raw
+ * {@code invokeExact} of a downcall handle linked the way the library links it (with errno
+ * capture). The difference of the two is the wrapper's cost: locks, the descriptor's reference
+ * count, the bounds and error checks, and whatever it allocates.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class CallCost {
+    private final Arena arena = Arena.ofShared();
+    private SockPair pair;
+    private Sock a;
+    private Sock b;
+    private int fa;
+    private int fb;
+    private final MemorySegment capture = Raw.capture(arena);
+    private final MemorySegment value = arena.allocate(4, 4);
+    private final MemorySegment len = arena.allocate(4, 4);
+    private final MemorySegment one = arena.allocate(1);
+
+    @Setup
+    public void open() throws IOException {
+        pair = Sock.pair(SockType.STREAM);
+        a = pair.first();
+        b = pair.second();
+        fa = a.fd();
+        fb = b.fd();
+    }
+
+    @TearDown
+    public void close() {
+        pair.close();
+    }
+
+    /** getsockopt(SO_TYPE) through {@link Sock#getInt}. */
+    @Benchmark
+    public int getsockoptWrapper() throws IOException {
+        return a.getInt(Raw.SOL_SOCKET, Raw.SO_TYPE);
+    }
+
+    /** The same getsockopt(2) as a raw invokeExact with errno capture, checked as the library checks it. */
+    @Benchmark
+    public int getsockoptRaw() throws Throwable {
+        len.set(ValueLayout.JAVA_INT, 0, 4);
+        int rc = (int) Raw.GETSOCKOPT_ERRNO.invokeExact(capture, fa, Raw.SOL_SOCKET, Raw.SO_TYPE, value, len);
+        if (rc < 0) {
+            throw new IOException("getsockopt: errno " + Raw.errno(capture));
+        }
+        return value.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    /** The same again without errno capture: what capturing errno itself costs. */
+    @Benchmark
+    public int getsockoptRawNoErrno() throws Throwable {
+        len.set(ValueLayout.JAVA_INT, 0, 4);
+        int rc = (int) Raw.GETSOCKOPT_PLAIN.invokeExact(fa, Raw.SOL_SOCKET, Raw.SO_TYPE, value, len);
+        if (rc < 0) {
+            throw new IOException("getsockopt failed");
+        }
+        return value.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    /** One byte sent on a Unix stream pair and received at the other end, through the library. */
+    @Benchmark
+    public long sendRecvWrapper() throws IOException {
+        a.send(one);
+        return b.recv(one);
+    }
+
+    /** The same send(2) and recv(2), with the flags the library passes, as raw invokeExact calls. */
+    @Benchmark
+    public long sendRecvRaw() throws IOException {
+        if (Raw.send(capture, fa, one, 1, Raw.MSG_NOSIGNAL) != 1) {
+            throw new IOException("send: errno " + Raw.errno(capture));
+        }
+        long n = Raw.recv(capture, fb, one, 1, 0);
+        if (n != 1) {
+            throw new IOException("recv: errno " + Raw.errno(capture));
+        }
+        return n;
+    }
+}
