@@ -37,13 +37,14 @@ public final class Raw {
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), d, options);
     }
 
-    private static final FunctionDescriptor SEND_RECV = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final FunctionDescriptor GETSOCKOPT = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    /** send(2) and recv(2): ssize_t (int, void *, size_t, int). */
+    static final FunctionDescriptor SEND_RECV = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    /** getsockopt(2): int (int, int, int, void *, socklen_t *). */
+    static final FunctionDescriptor GETSOCKOPT = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
 
     static final MethodHandle SEND = link("send", SEND_RECV, ERRNO);
     static final MethodHandle RECV = link("recv", SEND_RECV, ERRNO);
     static final MethodHandle GETSOCKOPT_ERRNO = link("getsockopt", GETSOCKOPT, ERRNO);
-    static final MethodHandle GETSOCKOPT_PLAIN = link("getsockopt", GETSOCKOPT);
     private static final MethodHandle SCHED_SETAFFINITY = link("sched_setaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
 
