@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bulk transfer over a Unix stream connection, the Java side of scripts/bench.sh; the same
@@ -36,16 +37,20 @@ public final class Bulk {
         System.out.printf("bulk-%d %s %.0f%n", size, impl, mbs);
     }
 
+    /** The shortest warm-up: long enough for the JIT to finish compiling the path measured. */
+    static final long WARMUP_NANOS = Long.getLong("bench.warmupMillis", 500) * 1_000_000;
+
     /**
-     * Runs {@code drain} on another thread while {@code write} sends a quarter of {@code total}
-     * bytes, untimed, and then {@code total}; returns MB/s of the second part. Each call of
-     * {@code write} sends at most what the argument asks for.
+     * Runs {@code drain} on another thread while {@code write} sends, untimed, a quarter of
+     * {@code total} bytes as many times as it takes to fill {@link #WARMUP_NANOS}, and then
+     * {@code total}; returns MB/s of that last part. Each call of {@code write} sends at most what
+     * its argument asks for.
      */
     private static double timed(long total, PingPong.Call drain, Write write) throws Exception {
-        long warmup = total / 4;
+        AtomicLong expected = new AtomicLong(Long.MAX_VALUE);
         Thread reader = Thread.ofPlatform().start(() -> {
             try {
-                for (long got = 0; got < warmup + total; ) {
+                for (long got = 0; got < expected.get(); ) {
                     long n = drain.call();
                     if (n <= 0) {
                         throw new IOException("end of stream after " + got + " bytes");
@@ -56,9 +61,14 @@ public final class Bulk {
                 throw new RuntimeException(e);
             }
         });
-        for (long sent = 0; sent < warmup; ) {
-            sent += write.call(warmup - sent);
+        long warmed = 0;
+        for (long begun = System.nanoTime(); warmed == 0 || System.nanoTime() - begun < WARMUP_NANOS; ) {
+            for (long sent = 0; sent < total / 4; ) {
+                sent += write.call(total / 4 - sent);
+            }
+            warmed += total / 4;
         }
+        expected.set(warmed + total);
         long t0 = System.nanoTime();
         for (long sent = 0; sent < total; ) {
             sent += write.call(total - sent);
