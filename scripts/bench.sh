@@ -13,14 +13,16 @@
 # What runs, each implementation once per run, in an order that rotates from run to run:
 #   - 1-byte ping-pong over AF_UNIX stream, seqpacket and datagram pairs and TCP over 127.0.0.1
 #     and ::1, the whole process pinned to CPU 0 (taskset -c 0): C (bench/c/pingpong.c), the
-#     library from native memory and from byte[], NIO, junixsocket and jnr-unixsocket;
+#     library from native memory (and from byte[] over AF_UNIX stream), NIO, junixsocket and
+#     jnr-unixsocket, each where it has the socket kind;
 #   - the busy-poll variant on two CPUs: each end pinned to a CPU of its own and spinning on a
-#     non-blocking receive (MSG_DONTWAIT), for AF_UNIX stream and TCP over 127.0.0.1;
+#     non-blocking receive (MSG_DONTWAIT), over AF_UNIX stream;
 #   - bulk transfer over a Unix stream pair in writes of 1 KiB, 64 KiB and 1 MiB, pinned to CPU 0;
 #   - an RTM_GETLINK netlink dump, C (bench/c/netlink_dump.c) against RouteNetlink.links(),
 #     pinned to CPU 0;
 # then, once, the JMH benchmarks of bench/jmh with -prof gc: the library's calls against raw
-# invokeExact downcalls, and bytes allocated per call on each data path.
+# invokeExact downcalls, with real system calls and with empty C functions in their place
+# (bench/c/empty_calls.c), and bytes allocated per call on each data path.
 #
 # The library is built from this checkout into a temporary directory, and the benchmark project
 # compiles against that jar; nothing is installed into ~/.m2. Needs gcc, taskset, python3, Maven
@@ -35,10 +37,14 @@ if [ "${1:-}" = --quick ]; then
 fi
 if $quick; then
   rounds=${1:-20000}; runs=${2:-3}; dumps=2000; mib_small=32; mib_large=256
-  jmh=(-wi 1 -w 300ms -i 2 -r 300ms -f 1)
+  # Shorter, but still long enough for C2 to compile the paths: before it, allocation is counted
+  # that escape analysis removes.
+  jmh_calls=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
+  jmh_alloc=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
 else
   rounds=${1:-200000}; runs=${2:-5}; dumps=20000; mib_small=256; mib_large=2048
-  jmh=(-wi 3 -w 1s -i 5 -r 1s -f 1)
+  jmh_calls=(-wi 3 -w 1s -i 5 -r 1s -f 1)
+  jmh_alloc=(-wi 2 -w 1s -i 3 -r 1s -f 1)
 fi
 command="scripts/bench.sh$($quick && echo ' --quick') $rounds $runs"
 for tool in gcc taskset python3 mvn; do
@@ -59,6 +65,7 @@ mvn -B -q -Dstyle.color=never -f "$root/bench/jmh/pom.xml" package dependency:bu
 classpath="$work/bench/classes:$(cat "$work/classpath")"
 gcc -O2 -Wall -Werror -pthread -o "$work/pingpong" "$root/bench/c/pingpong.c"
 gcc -O2 -Wall -Werror -o "$work/netlink_dump" "$root/bench/c/netlink_dump.c"
+gcc -O2 -Wall -Werror -shared -fPIC -o "$work/libemptycalls.so" "$root/bench/c/empty_calls.c"
 java=("$JDK/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp "$classpath")
 
 # The load the rest of the machine puts on it while this runs: user and system CPU time of every
@@ -89,18 +96,17 @@ rotate() {
   echo "${all[@]:k}" "${all[@]:0:k}"
 }
 
+# Who runs where. The byte[] variant runs where its target is, AF_UNIX stream; it adds the
+# same copy of one byte to every kind. The whole suite has to fit in 15 minutes on two CPUs.
 declare -A peers=(
   [unix-stream]="c panama panama-heap nio junixsocket jnr"
-  [unix-seqpacket]="c panama panama-heap junixsocket"
-  [unix-dgram]="c panama panama-heap junixsocket"
-  [tcp4]="c panama panama-heap nio"
-  [tcp6]="c panama panama-heap nio"
-)
-declare -A busy_peers=(
-  [unix-stream]="c panama nio junixsocket jnr"
+  [unix-seqpacket]="c panama junixsocket"
+  [unix-dgram]="c panama junixsocket"
   [tcp4]="c panama nio"
+  [tcp6]="c panama nio"
 )
 kinds=(unix-stream unix-seqpacket unix-dgram tcp4 tcp6)
+busy_peers=(c panama nio junixsocket jnr)
 
 for run in $(seq "$runs"); do
   sink=$out/bulk
@@ -124,14 +130,12 @@ for run in $(seq "$runs"); do
       fi
     done
   done
-  for kind in "${!busy_peers[@]}"; do
-    for impl in $(rotate "$run" ${busy_peers[$kind]}); do
-      if [ "$impl" = c ]; then
-        measure "$work/pingpong" "$kind" "$rounds" busy
-      else
-        measure "${java[@]}" bench.PingPong "$kind" "$impl" "$rounds" busy
-      fi
-    done
+  for impl in $(rotate "$run" "${busy_peers[@]}"); do
+    if [ "$impl" = c ]; then
+      measure "$work/pingpong" unix-stream "$rounds" busy
+    else
+      measure "${java[@]}" bench.PingPong unix-stream "$impl" "$rounds" busy
+    fi
   done
   for impl in $(rotate "$run" c panama); do
     if [ "$impl" = c ]; then
@@ -143,9 +147,11 @@ for run in $(seq "$runs"); do
   echo "run $run of $runs done ($(( $(date +%s) - began )) s)" >&2
 done
 
-echo "JMH: per-call cost and allocation" >&2
-"${java[@]}" org.openjdk.jmh.Main "${jmh[@]}" -prof gc -rf json -rff "$out/jmh.json" \
-    'bench\.(CallCost|Alloc)\.' > "$out/jmh.log"
+echo "JMH: per-call cost, then allocation" >&2
+BENCH_EMPTY_CALLS="$work/libemptycalls.so" "${java[@]}" org.openjdk.jmh.Main "${jmh_calls[@]}" -prof gc \
+    -rf json -rff "$out/jmh-calls.json" 'bench\.(CallCost|EmptyCall)\.' > "$out/jmh-calls.log"
+"${java[@]}" org.openjdk.jmh.Main "${jmh_alloc[@]}" -prof gc -rf json -rff "$out/jmh-alloc.json" \
+    'bench\.Alloc\.' > "$out/jmh-alloc.log"
 
 read -r busy1 steal1 < <(cpu_ticks)
 own1=$(own_ticks)
@@ -157,7 +163,8 @@ runs=$runs
 dumps=$dumps
 mib_small=$mib_small
 mib_large=$mib_large
-jmh=${jmh[*]}
+jmh_calls=${jmh_calls[*]}
+jmh_alloc=${jmh_alloc[*]}
 measured_seconds=$(( ended - measured ))
 total_seconds=$(( ended - began ))
 others_ticks=$(( busy1 - busy0 - (own1 - own0) ))

@@ -105,6 +105,13 @@ public class Alloc {
         }
     }
 
+    /** The raw feed and drain alone, no library call: what the harness counts, the floor of the others. */
+    @Benchmark
+    public void baseline(Stream s) throws IOException {
+        s.fill();
+        s.drain();
+    }
+
     // ------------------------------------------------------------------------------ send
 
     @Benchmark
