@@ -272,16 +272,19 @@ print("making the same calls with the same arguments and checks.\n")
 print("`EmptyCall` replaces getsockopt, send and recv, under the library and under the raw handles alike,")
 print("with the empty C functions of bench/c/empty_calls.c, so that no system call hides the difference.")
 print("`CallCost` makes the real system calls.\n")
-print("| operation | library ns | raw invokeExact ns | added by the library |")
-print("|---|---|---|---|")
+print("| operation | library ns | raw invokeExact ns | added by the library | library B/op |")
+print("|---|---|---|---|---|")
 for label, a, b in [("empty getsockopt, `Sock.getInt`", "EmptyCall.getsockoptWrapper", "EmptyCall.getsockoptRaw"),
                     ("empty send, `Sock.send(MemorySegment)`", "EmptyCall.sendWrapper", "EmptyCall.sendRaw"),
                     ("empty recv, `Sock.recv(MemorySegment)`", "EmptyCall.recvWrapper", "EmptyCall.recvRaw"),
                     ("getsockopt(SO_TYPE), `Sock.getInt`", "CallCost.getsockoptWrapper", "CallCost.getsockoptRaw"),
-                    ("1-byte send + recv on a Unix stream pair", "CallCost.sendRecvWrapper", "CallCost.sendRecvRaw")]:
+                    ("1-byte send + recv on a Unix stream pair", "CallCost.sendRecvWrapper", "CallCost.sendRecvRaw"),
+                    ("an empty non-blocking receive (`recvmsg` with `MsgFlags.DONTWAIT`; EAGAIN)",
+                     "CallCost.pollEmptyWrapper", "CallCost.pollEmptyRaw")]:
     if a in jmh and b in jmh:
         d, e = diff(a, b)
-        print(f"| {label} | {ns(a):.0f} ± {jmh[a][1]:.0f} | {ns(b):.0f} ± {jmh[b][1]:.0f} | {d:+.0f} ± {e:.0f} ns |")
+        print(f"| {label} | {ns(a):.0f} ± {jmh[a][1]:.0f} | {ns(b):.0f} ± {jmh[b][1]:.0f} | {d:+.0f} ± {e:.0f} ns "
+              f"| {jmh[a][2]:.1f} |")
 for label, a, b in [("Capturing errno costs", "EmptyCall.getsockoptRaw", "EmptyCall.getsockoptRawNoErrno"),
                     ("`Linker.Option.critical(false)` saves", "EmptyCall.getsockoptRaw", "EmptyCall.getsockoptRawCritical")]:
     if a in jmh and b in jmh:

@@ -1,8 +1,11 @@
 package bench;
 
+import io.github.panamasockets.ControlSpec;
+import io.github.panamasockets.MsgFlags;
 import io.github.panamasockets.Sock;
 import io.github.panamasockets.SockPair;
 import io.github.panamasockets.SockType;
+import io.github.panamasockets.SyscallException;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -55,6 +58,7 @@ public class CallCost {
     private final MemorySegment value = arena.allocate(4, 4);
     private final MemorySegment len = arena.allocate(4, 4);
     private final MemorySegment one = arena.allocate(1);
+    private final MemorySegment[] ones = {one};
 
     @Setup
     public void open() throws IOException {
@@ -116,6 +120,39 @@ public class CallCost {
             }
             long n = Raw.recv(capture, fb, one, 1, 0);
             if (n != 1) {
+                throw new IOException("recv: errno " + Raw.errno(capture));
+            }
+            sum += n;
+        }
+        return sum;
+    }
+
+    /**
+     * A non-blocking receive that finds nothing, the step a busy-polling receiver repeats: the
+     * library's recvmsg with MSG_DONTWAIT, which reports EAGAIN as an exception.
+     */
+    @Benchmark
+    public long pollEmptyWrapper() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            try {
+                sum += b.recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, ones).length();
+            } catch (SyscallException e) {
+                if (e.errno() != Raw.EAGAIN) {
+                    throw e;
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** The same empty receive as a raw recv(2) with MSG_DONTWAIT. */
+    @Benchmark
+    public long pollEmptyRaw() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            long n = Raw.recv(capture, fb, one, 1, Raw.MSG_DONTWAIT);
+            if (n < 0 && Raw.errno(capture) != Raw.EAGAIN) {
                 throw new IOException("recv: errno " + Raw.errno(capture));
             }
             sum += n;
