@@ -23,7 +23,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,26 +76,13 @@ public class CallCost {
     /** getsockopt(SO_TYPE) through {@link Sock#getInt}. */
     @Benchmark
     public long getsockoptWrapper() throws IOException {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            sum += a.getInt(Raw.SOL_SOCKET, Raw.SO_TYPE);
-        }
-        return sum;
+        return Loops.getInts(a, CALLS);
     }
 
     /** The same getsockopt(2) as a raw invokeExact with errno capture, checked as the library checks it. */
     @Benchmark
     public long getsockoptRaw() throws Throwable {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            len.set(ValueLayout.JAVA_INT, 0, 4);
-            int rc = (int) Raw.GETSOCKOPT_ERRNO.invokeExact(capture, fa, Raw.SOL_SOCKET, Raw.SO_TYPE, value, len);
-            if (rc < 0) {
-                throw new IOException("getsockopt: errno " + Raw.errno(capture));
-            }
-            sum += value.get(ValueLayout.JAVA_INT, 0);
-        }
-        return sum;
+        return Loops.getsockopts(Raw.GETSOCKOPT_ERRNO, CALLS, capture, fa, value, len);
     }
 
     /** One byte sent on a Unix stream pair and received at the other end, through the library. */

@@ -23,8 +23,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -72,7 +72,9 @@ public class EmptyCall {
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final Linker.Option CRITICAL = Linker.Option.critical(false);
     private static final MethodHandle GETSOCKOPT_ERRNO = stub("getsockopt", Raw.GETSOCKOPT, ERRNO);
-    private static final MethodHandle GETSOCKOPT_PLAIN = stub("getsockopt", Raw.GETSOCKOPT);
+    /** Without errno capture, taking and ignoring a capture segment so that it fits the same loop. */
+    private static final MethodHandle GETSOCKOPT_PLAIN =
+            MethodHandles.dropArguments(stub("getsockopt", Raw.GETSOCKOPT), 0, MemorySegment.class);
     private static final MethodHandle GETSOCKOPT_CRITICAL = stub("getsockopt", Raw.GETSOCKOPT, ERRNO, CRITICAL);
     private static final MethodHandle SEND = stub("send", Raw.SEND_RECV, ERRNO);
     private static final MethodHandle RECV = stub("recv", Raw.SEND_RECV, ERRNO);
@@ -103,95 +105,43 @@ public class EmptyCall {
 
     @Benchmark
     public long getsockoptWrapper() throws IOException {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            sum += a.getInt(Raw.SOL_SOCKET, Raw.SO_TYPE);
-        }
-        return sum;
+        return Loops.getInts(a, CALLS);
     }
 
     @Benchmark
     public long getsockoptRaw() throws Throwable {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            len.set(ValueLayout.JAVA_INT, 0, 4);
-            if ((int) GETSOCKOPT_ERRNO.invokeExact(capture, fd, Raw.SOL_SOCKET, Raw.SO_TYPE, value, len) < 0) {
-                throw new IOException("getsockopt: errno " + Raw.errno(capture));
-            }
-            sum += value.get(ValueLayout.JAVA_INT, 0);
-        }
-        return sum;
+        return Loops.getsockopts(GETSOCKOPT_ERRNO, CALLS, capture, fd, value, len);
     }
 
     /** Without errno capture: what capturing it costs. */
     @Benchmark
     public long getsockoptRawNoErrno() throws Throwable {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            len.set(ValueLayout.JAVA_INT, 0, 4);
-            if ((int) GETSOCKOPT_PLAIN.invokeExact(fd, Raw.SOL_SOCKET, Raw.SO_TYPE, value, len) < 0) {
-                throw new IOException("getsockopt failed");
-            }
-            sum += value.get(ValueLayout.JAVA_INT, 0);
-        }
-        return sum;
+        return Loops.getsockopts(GETSOCKOPT_PLAIN, CALLS, capture, fd, value, len);
     }
 
     /** With Linker.Option.critical: what the thread state transition costs, for calls that cannot block. */
     @Benchmark
     public long getsockoptRawCritical() throws Throwable {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            len.set(ValueLayout.JAVA_INT, 0, 4);
-            if ((int) GETSOCKOPT_CRITICAL.invokeExact(capture, fd, Raw.SOL_SOCKET, Raw.SO_TYPE, value, len) < 0) {
-                throw new IOException("getsockopt: errno " + Raw.errno(capture));
-            }
-            sum += value.get(ValueLayout.JAVA_INT, 0);
-        }
-        return sum;
+        return Loops.getsockopts(GETSOCKOPT_CRITICAL, CALLS, capture, fd, value, len);
     }
 
     @Benchmark
     public long sendWrapper() throws IOException {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            sum += a.send(one);
-        }
-        return sum;
+        return Loops.sends(a, one, CALLS);
     }
 
     @Benchmark
     public long sendRaw() throws Throwable {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            long n = (long) SEND.invokeExact(capture, fd, one, 1L, Raw.MSG_NOSIGNAL);
-            if (n < 0) {
-                throw new IOException("send: errno " + Raw.errno(capture));
-            }
-            sum += n;
-        }
-        return sum;
+        return Loops.sendsOrRecvs(SEND, CALLS, capture, fd, one, Raw.MSG_NOSIGNAL);
     }
 
     @Benchmark
     public long recvWrapper() throws IOException {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            sum += a.recv(one);
-        }
-        return sum;
+        return Loops.recvs(a, one, CALLS);
     }
 
     @Benchmark
     public long recvRaw() throws Throwable {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            long n = (long) RECV.invokeExact(capture, fd, one, 1L, 0);
-            if (n < 0) {
-                throw new IOException("recv: errno " + Raw.errno(capture));
-            }
-            sum += n;
-        }
-        return sum;
+        return Loops.sendsOrRecvs(RECV, CALLS, capture, fd, one, 0);
     }
 }
