@@ -46,7 +46,7 @@ else
   jmh_calls=(-wi 3 -w 1s -i 5 -r 1s -f 1)
   jmh_alloc=(-wi 2 -w 1s -i 3 -r 1s -f 1)
 fi
-command="scripts/bench.sh$($quick && echo ' --quick') $rounds $runs"
+command="scripts/bench.sh$($quick && echo ' --quick' || true) $rounds $runs"
 for tool in gcc taskset python3 mvn; do
   command -v "$tool" > /dev/null || { echo "error: $tool is needed" >&2; exit 1; }
 done
