@@ -2,7 +2,7 @@
 
     python3 bench/report.py RESULTS_DIR > docs/BENCHMARKS.md
 
-RESULTS_DIR holds: latency (KIND IMPL p50 p99 p999 per_s, one line per measurement), bulk
+RESULTS_DIR holds: latency (KIND IMPL p50 p99 p999 per_s timed, one line per measurement), bulk
 (bulk-SIZE IMPL MB_per_s), jmh.json (JMH's results with -prof gc) and meta (key=value).
 Every figure is the median of the runs; every ratio is to the C baseline of the same run.
 """
@@ -31,9 +31,16 @@ for kind, impl, mbs in rows("bulk"):
 
 
 def lat(kind, impl):
-    """Median p50, p99, p99.9 and rate of the runs, or None where it did not run."""
+    """Median p50, p99, p99.9, rate and rounds timed of the runs, or None where it did not run."""
     runs = latency.get((kind, impl))
-    return None if not runs else [statistics.median(r[i] for r in runs) for i in range(4)]
+    return None if not runs else [statistics.median(r[i] for r in runs) for i in range(5)]
+
+
+def cut_short():
+    """The measurements whose rounds the time bound cut, as (kind, impl, fewest rounds timed)."""
+    wanted = {"netlink-getlink": int(meta["dumps"])}
+    return [(k, i, int(min(r[4] for r in runs))) for (k, i), runs in latency.items()
+            if min(r[4] for r in runs) < wanted.get(k, int(meta["rounds"]))]
 
 
 def mbs(size, impl):
@@ -118,6 +125,10 @@ print(f"- Load: {load}.")
 print(f"- Date: {datetime.date.today()}; the run took {int(meta['total_seconds']) // 60} min "
       f"{int(meta['total_seconds']) % 60} s, builds included.")
 print(f"- Command: `{meta['command']}`")
+short = cut_short()
+if short:
+    print("- Cut short by the time bound (fewest rounds timed): "
+          + ", ".join(f"{k} {i} {n}" for k, i, n in sorted(short)) + ".")
 print(f"- {meta['java']}; {meta['gcc']}; JMH 1.37, `{meta['jmh_calls']}` for the per-call benchmarks and "
       f"`{meta['jmh_alloc']}` for allocation\n")
 print("Implementations: `c` is bench/c, compiled with gcc -O2. `panama` is this library calling from")
@@ -204,8 +215,8 @@ for what, goal, measured, ok in targets:
 
 
 def latency_table(kinds_impls, base):
-    print("| workload | implementation | p50 ns | p99 ns | p99.9 ns | msgs/s | p50 / C | p99 / C | msgs/s / C |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| workload | implementation | p50 ns | p99 ns | p99.9 ns | msgs/s | p50 / C | p99 / C | msgs/s / C | timed |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for kind, impls in kinds_impls:
         c = lat(kind, base)
         for impl in impls:
@@ -213,14 +224,16 @@ def latency_table(kinds_impls, base):
             if v is None:
                 continue
             print(f"| {kind} | {impl} | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} | {v[3]:.0f} | "
-                  f"{v[0] / c[0]:.2f} | {v[1] / c[1]:.2f} | {v[3] / c[3]:.2f} |")
+                  f"{v[0] / c[0]:.2f} | {v[1] / c[1]:.2f} | {v[3] / c[3]:.2f} | {v[4]:.0f} |")
 
 
 impls = ["c", "panama", "panama-heap", "nio", "junixsocket", "jnr"]
 print(f"\n## Ping-pong, one CPU\n")
 print(f"1-byte ping-pong between two threads of one process, {meta['rounds']} round trips after a warm-up,")
 print("the whole process pinned to CPU 0 (`taskset -c 0`), blocking calls. Lower is better, but for msgs/s.")
-print("`panama-heap` runs over AF_UNIX stream only, the others wherever they have the socket kind.\n")
+print("`panama-heap` runs over AF_UNIX stream only, the others wherever they have the socket kind.")
+print("`timed` is the median number of round trips timed: each measurement stops after 2 s (and each")
+print("warm-up after 1 s) even if it has not made all its rounds, so that load cannot stretch the suite.\n")
 latency_table([(k, impls) for k in ("unix-stream", "unix-seqpacket", "unix-dgram", "tcp4", "tcp6")], "c")
 print("\n## Busy-poll, two CPUs\n")
 print("The same ping-pong with each thread pinned to a CPU of its own (0 and 1) and spinning on a")
@@ -253,13 +266,14 @@ print("\n## Netlink dump\n")
 print(f"An RTM_GETLINK dump of this machine's links over one NETLINK_ROUTE socket, {meta['dumps']} dumps")
 print("after a warm-up, pinned to CPU 0: C parsing each reply into the fields of `RtnlLink`, against")
 print("`RouteNetlink.links()`. Lower is better, but for dumps/s.\n")
-print("| implementation | p50 ns | p99 ns | p99.9 ns | dumps/s | p50 / C | dumps/s / C |")
-print("|---|---|---|---|---|---|---|")
+print("| implementation | p50 ns | p99 ns | p99.9 ns | dumps/s | p50 / C | dumps/s / C | timed |")
+print("|---|---|---|---|---|---|---|---|")
 c = lat("netlink-getlink", "c")
 for impl in ["c", "panama"]:
     v = lat("netlink-getlink", impl)
     if v is not None:
-        print(f"| {impl} | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} | {v[3]:.0f} | {v[0] / c[0]:.2f} | {v[3] / c[3]:.2f} |")
+        print(f"| {impl} | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} | {v[3]:.0f} | {v[0] / c[0]:.2f} | {v[3] / c[3]:.2f} "
+              f"| {v[4]:.0f} |")
 
 # ------------------------------------------------------------------------------ JMH
 

@@ -5,7 +5,8 @@
  *
  *   netlink_dump DUMPS
  *
- * Prints: netlink-getlink c p50_ns p99_ns p999_ns dumps_per_s, after a warm-up of DUMPS / 10.
+ * Prints: netlink-getlink c p50_ns p99_ns p999_ns dumps_per_s dumps_timed, after a warm-up of
+ * DUMPS / 10 (see measure in bench.h).
  */
 #include "bench.h"
 
@@ -99,13 +100,22 @@ static int dump(int fd, struct link *links, int max) {
     }
 }
 
+#define LINKS_MAX 1024
+static struct link links[LINKS_MAX];
+
+static void one_dump(void *arg) {
+    if (dump(*(int *) arg, links, LINKS_MAX) == 0) {
+        fprintf(stderr, "the dump listed no links\n");
+        exit(1);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s DUMPS\n", argv[0]);
         return 2;
     }
     long dumps = atol(argv[1]);
-    long warmup = dumps / 10;
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (fd < 0) die("socket");
     struct sockaddr_nl local = {.nl_family = AF_NETLINK};
@@ -113,22 +123,11 @@ int main(int argc, char **argv) {
     int one = 1;
     setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
     setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
-    static struct link links[1024];
-    long long *t = malloc(sizeof(long long) * dumps);
-    long long start = 0;
-    int seen = 0;
-    for (long i = 0; i < warmup + dumps; i++) {
-        if (i == warmup) start = now_ns();
-        long long t0 = now_ns();
-        seen = dump(fd, links, 1024);
-        if (i >= warmup) t[i - warmup] = now_ns() - t0;
-    }
-    long long total = now_ns() - start;
-    if (seen == 0) {
+    if (dump(fd, links, LINKS_MAX) == 0) {
         fprintf(stderr, "the dump listed no links\n");
         return 1;
     }
-    print_latency("netlink-getlink", "c", t, dumps, total);
+    measure("netlink-getlink", "c", dumps, one_dump, &fd);
     close(fd);
     return 0;
 }

@@ -7,7 +7,8 @@
  *   pingpong bulk-SIZE MIB       writes of SIZE bytes over a Unix stream pair, MIB mebibytes timed
  *                                after a warm-up of a quarter of that
  *
- * Prints: KIND c p50_ns p99_ns p999_ns msgs_per_s, or for bulk: KIND c MB_per_s
+ * Prints: KIND c p50_ns p99_ns p999_ns msgs_per_s rounds_timed (see measure in bench.h), or for
+ * bulk: KIND c MB_per_s
  *
  * With busy, each thread pins itself to a CPU of its own (0 and 1) and spins on recv with
  * MSG_DONTWAIT instead of blocking, and the implementation is printed as c-busy.
@@ -56,7 +57,6 @@ static void connected(const char *kind, int fds[2]) {
     close(l);
 }
 
-static long total_rounds;
 static int busy;
 
 /* Receives one byte: blocking, or spinning on MSG_DONTWAIT when busy. */
@@ -72,15 +72,24 @@ static void recv1(int fd, char *b, const char *what) {
     if (n != 1) die(what);
 }
 
+/* Echoes until the process ends: main returns without joining it. */
 static void *echo(void *arg) {
     int fd = *(int *) arg;
     char b;
     if (busy) pin_to(1);
-    for (long i = 0; i < total_rounds; i++) {
+    for (;;) {
         recv1(fd, &b, "echo recv");
         if (send(fd, &b, 1, MSG_NOSIGNAL) != 1) die("echo send");
     }
     return NULL;
+}
+
+/* One round trip from the first socket. */
+static void round_trip(void *arg) {
+    int fd = *(int *) arg;
+    char b = 1;
+    if (send(fd, &b, 1, MSG_NOSIGNAL) != 1) die("send");
+    recv1(fd, &b, "recv");
 }
 
 static long bulk_total;
@@ -139,25 +148,11 @@ int main(int argc, char **argv) {
     busy = argc == 4;
     const char *kind = argv[1];
     long rounds = atol(argv[2]);
-    long warmup = rounds / 10;
     int fds[2];
     connected(kind, fds);
-    char b = 1;
-    total_rounds = warmup + rounds;
     pthread_t echoer;
     if (pthread_create(&echoer, NULL, echo, &fds[1]) != 0) die("pthread_create");
     if (busy) pin_to(0);
-    long long *t = malloc(sizeof(long long) * rounds);
-    long long start = 0;
-    for (long i = 0; i < warmup + rounds; i++) {
-        if (i == warmup) start = now_ns();
-        long long t0 = now_ns();
-        if (send(fds[0], &b, 1, MSG_NOSIGNAL) != 1) die("send");
-        recv1(fds[0], &b, "recv");
-        if (i >= warmup) t[i - warmup] = now_ns() - t0;
-    }
-    long long total = now_ns() - start;
-    pthread_join(echoer, NULL);
-    print_latency(kind, busy ? "c-busy" : "c", t, rounds, total);
+    measure(kind, busy ? "c-busy" : "c", rounds, round_trip, &fds[0]);
     return 0;
 }

@@ -23,11 +23,11 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Arrays;
 
 /**
  * 1-byte ping-pong between two threads, the Java side of scripts/bench.sh; the same workload as
- * bench/c/pingpong.c. Prints: KIND IMPL p50_ns p99_ns p999_ns msgs_per_s
+ * bench/c/pingpong.c. Prints: KIND IMPL p50_ns p99_ns p999_ns msgs_per_s rounds_timed (see
+ * {@link Rounds})
  *
  * <pre>
  *   java bench.PingPong KIND IMPL ROUNDS [busy]
@@ -61,14 +61,13 @@ public final class PingPong {
             case "jnr" -> channels(jnr(kind), busy);
             default -> throw new IllegalArgumentException("no implementation " + impl);
         };
-        int warmup = Math.max(rounds / 10, 20_000);
-        int total = warmup + rounds;
-        Thread echo = Thread.ofPlatform().start(() -> {
+        // The echo runs until the process ends: a daemon, never joined.
+        Thread.ofPlatform().daemon().start(() -> {
             if (busy) {
                 Raw.pinTo(1);
             }
             try {
-                for (int i = 0; i < total; i++) {
+                while (true) {
                     ends[1].recv();
                     ends[1].send();
                 }
@@ -79,24 +78,10 @@ public final class PingPong {
         if (busy) {
             Raw.pinTo(0);
         }
-        long[] t = new long[rounds];
-        long start = 0;
-        for (int i = 0; i < total; i++) {
-            if (i == warmup) {
-                start = System.nanoTime();
-            }
-            long t0 = System.nanoTime();
+        Rounds.measure(kind, impl + (busy ? "-busy" : ""), rounds, 20_000, () -> {
             ends[0].send();
             ends[0].recv();
-            if (i >= warmup) {
-                t[i - warmup] = System.nanoTime() - t0;
-            }
-        }
-        long elapsed = System.nanoTime() - start;
-        echo.join();
-        Arrays.sort(t);
-        System.out.printf("%s %s %d %d %d %.0f%n", kind, impl + (busy ? "-busy" : ""), t[rounds / 2],
-                t[rounds * 99 / 100], t[rounds * 999 / 1000], rounds * 1e9 / elapsed);
+        });
     }
 
     // ------------------------------------------------------------------------------ panama-sockets
