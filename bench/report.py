@@ -37,10 +37,13 @@ def lat(kind, impl):
 
 
 def cut_short():
-    """The measurements whose rounds the time bound cut, as (kind, impl, fewest rounds timed)."""
+    """How many measurements the time bound cut, of how many, and the implementations whose median it cut."""
     wanted = {"netlink-getlink": int(meta["dumps"])}
-    return [(k, i, int(min(r[4] for r in runs))) for (k, i), runs in latency.items()
-            if min(r[4] for r in runs) < wanted.get(k, int(meta["rounds"]))]
+    cut = sum(r[4] < wanted.get(k, int(meta["rounds"])) for (k, i), runs in latency.items() for r in runs)
+    total = sum(len(runs) for runs in latency.values())
+    median_cut = [f"{k} {i}" for (k, i), runs in sorted(latency.items())
+                  if statistics.median(r[4] for r in runs) < wanted.get(k, int(meta["rounds"]))]
+    return cut, total, median_cut
 
 
 def mbs(size, impl):
@@ -125,10 +128,11 @@ print(f"- Load: {load}.")
 print(f"- Date: {datetime.date.today()}; the run took {int(meta['total_seconds']) // 60} min "
       f"{int(meta['total_seconds']) % 60} s, builds included.")
 print(f"- Command: `{meta['command']}`")
-short = cut_short()
-if short:
-    print("- Cut short by the time bound (fewest rounds timed): "
-          + ", ".join(f"{k} {i} {n}" for k, i, n in sorted(short)) + ".")
+cut, total, median_cut = cut_short()
+if cut:
+    print(f"- The 2 s bound of a timed part cut {cut} of the {total} latency measurements short of their rounds"
+          + (f"; in the median, those of {', '.join(median_cut)}" if median_cut else "")
+          + ". The `timed` columns say how many rounds the median run timed.")
 print(f"- {meta['java']}; {meta['gcc']}; JMH 1.37, `{meta['jmh_calls']}` for the per-call benchmarks and "
       f"`{meta['jmh_alloc']}` for allocation\n")
 print("Implementations: `c` is bench/c, compiled with gcc -O2. `panama` is this library calling from")

@@ -42,9 +42,9 @@ if $quick; then
   jmh_calls=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
   jmh_alloc=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
 else
-  rounds=${1:-200000}; runs=${2:-5}; dumps=20000; mib_small=256; mib_large=2048
-  jmh_calls=(-wi 3 -w 1s -i 5 -r 1s -f 1)
-  jmh_alloc=(-wi 2 -w 1s -i 3 -r 1s -f 1)
+  rounds=${1:-200000}; runs=${2:-5}; dumps=20000; mib_small=128; mib_large=2048
+  jmh_calls=(-wi 2 -w 1s -i 4 -r 1s -f 1)
+  jmh_alloc=(-wi 2 -w 1s -i 2 -r 1s -f 1)
 fi
 command="scripts/bench.sh$($quick && echo ' --quick' || true) $rounds $runs"
 for tool in gcc taskset python3 mvn; do
@@ -57,10 +57,14 @@ began=$(date +%s)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "building the library and the benchmarks in $work" >&2
-(cd "$root" && mvn -B -q -Dstyle.color=never package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true \
-    -DbuildDir="$work/lib")
+# Maven's output goes to a log, shown only if a build fails.
+build() {
+  "$@" > "$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+}
+build mvn -B -q -f "$root/pom.xml" package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true \
+    -DbuildDir="$work/lib"
 jar=$(ls "$work"/lib/panama-sockets-*.jar | grep -v -e sources -e javadoc)
-mvn -B -q -Dstyle.color=never -f "$root/bench/jmh/pom.xml" package dependency:build-classpath -Dpanama.jar="$jar" \
+build mvn -B -q -f "$root/bench/jmh/pom.xml" package dependency:build-classpath -Dpanama.jar="$jar" \
     -DbuildDir="$work/bench" -Dmdep.outputFile="$work/classpath"
 classpath="$work/bench/classes:$(cat "$work/classpath")"
 gcc -O2 -Wall -Werror -pthread -o "$work/pingpong" "$root/bench/c/pingpong.c"
@@ -76,6 +80,7 @@ own_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
 read -r busy0 steal0 < <(cpu_ticks)
 own0=$(own_ticks)
 measured=$(date +%s)
+echo "built in $(( measured - began )) s" >&2
 
 out=$work/results
 mkdir -p "$out"
