@@ -1,94 +1,187 @@
 #!/usr/bin/env bash
-# Ping-pong latency and bulk throughput of panama-sockets against C and JDK NIO, measured side by
-# side in one run.
+# The benchmark suite: panama-sockets against a C baseline, JDK NIO, junixsocket and
+# jnr-unixsocket, measured side by side in one run, written to docs/BENCHMARKS.md.
 #
-#   scripts/bench.sh [ROUNDS] [RUNS]     (defaults: 200000 rounds, 5 runs)
+#   scripts/bench.sh [--quick] [ROUNDS] [RUNS]
 #
-# Every implementation runs on CPU 0 only (taskset -c 0), so a round trip measures the socket
-# path rather than a wake-up across CPUs. The runs are interleaved (C, then each Java variant,
-# then C again ...), and the median of the runs is reported as a ratio to C's median from the
-# same run. Writes docs/BENCHMARKS.md. Needs gcc, taskset and a JDK 25.
+#   ROUNDS   ping-pong round trips per measurement after the warm-up (default 200000; quick 20000)
+#   RUNS     interleaved runs, of which the median is reported (default 5; quick 3)
+#   --quick  a smoke run of a few minutes: fewer rounds and runs, less bulk data, short JMH runs
+#
+# BENCH_RESULTS=DIR keeps the raw results (one line per measurement, JMH's JSON and log) in DIR.
+#
+# What runs, each implementation once per run, in an order that rotates from run to run:
+#   - 1-byte ping-pong over AF_UNIX stream, seqpacket and datagram pairs and TCP over 127.0.0.1
+#     and ::1, the whole process pinned to CPU 0 (taskset -c 0): C (bench/c/pingpong.c), the
+#     library from native memory (and from byte[] over AF_UNIX stream), NIO, junixsocket and
+#     jnr-unixsocket, each where it has the socket kind;
+#   - the busy-poll variant on two CPUs: each end pinned to a CPU of its own and spinning on a
+#     non-blocking receive (MSG_DONTWAIT), over AF_UNIX stream;
+#   - bulk transfer over a Unix stream pair in writes of 1 KiB, 64 KiB and 1 MiB, pinned to CPU 0;
+#   - an RTM_GETLINK netlink dump, C (bench/c/netlink_dump.c) against RouteNetlink.links(),
+#     pinned to CPU 0;
+# then, once, the JMH benchmarks of bench/jmh with -prof gc: the library's calls against raw
+# invokeExact downcalls, with real system calls and with empty C functions in their place
+# (bench/c/empty_calls.c), and bytes allocated per call on each data path.
+#
+# The library is built from this checkout into a temporary directory, and the benchmark project
+# compiles against that jar; nothing is installed into ~/.m2. Needs gcc, taskset, python3, Maven
+# and a JDK 25 (Maven itself may run on an older JDK). A full run takes about 13 minutes on two
+# CPUs, a quick one about 4.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-rounds=${1:-200000}
-runs=${2:-5}
+quick=false
+if [ "${1:-}" = --quick ]; then
+  quick=true
+  shift
+fi
+if $quick; then
+  rounds=${1:-20000}; runs=${2:-3}; dumps=2000; mib_small=32; mib_large=256
+  # Shorter, but still long enough for C2 to compile the paths: before it, allocation is counted
+  # that escape analysis removes.
+  jmh_calls=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
+  jmh_alloc=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
+else
+  rounds=${1:-200000}; runs=${2:-5}; dumps=20000; mib_small=128; mib_large=2048
+  jmh_calls=(-wi 2 -w 1s -i 4 -r 1s -f 1)
+  jmh_alloc=(-wi 2 -w 1s -i 2 -r 1s -f 1)
+fi
+command="scripts/bench.sh$($quick && echo ' --quick' || true) $rounds $runs"
+for tool in gcc taskset python3 mvn; do
+  command -v "$tool" > /dev/null || { echo "error: $tool is needed" >&2; exit 1; }
+done
 source "$root/scripts/find-jdk.sh"
 find_jdk
+began=$(date +%s)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$root" && mvn -B -q package -DskipTests -DbuildDir="$work/target")
-jar=$(ls "$work"/target/panama-sockets-*.jar | grep -v -e sources -e javadoc)
+echo "building the library and the benchmarks in $work" >&2
+# Maven's output goes to a log, shown only if a build fails.
+build() {
+  "$@" > "$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+}
+build mvn -B -q -f "$root/pom.xml" package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true \
+    -DbuildDir="$work/lib"
+jar=$(ls "$work"/lib/panama-sockets-*.jar | grep -v -e sources -e javadoc)
+build mvn -B -q -f "$root/bench/jmh/pom.xml" package dependency:build-classpath -Dpanama.jar="$jar" \
+    -DbuildDir="$work/bench" -Dmdep.outputFile="$work/classpath"
+classpath="$work/bench/classes:$(cat "$work/classpath")"
 gcc -O2 -Wall -Werror -pthread -o "$work/pingpong" "$root/bench/c/pingpong.c"
-"$JDK/bin/javac" -p "$jar" --add-modules io.github.panamasockets -d "$work/cls" "$root/bench/java/PingPong.java"
-java=("$JDK/bin/java" --enable-native-access=io.github.panamasockets -p "$jar"
-      --add-modules io.github.panamasockets -cp "$work/cls" PingPong)
+gcc -O2 -Wall -Werror -o "$work/netlink_dump" "$root/bench/c/netlink_dump.c"
+gcc -O2 -Wall -Werror -shared -fPIC -o "$work/libemptycalls.so" "$root/bench/c/empty_calls.c"
+java=("$JDK/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp "$classpath")
 
+# The load the rest of the machine puts on it while this runs: user and system CPU time of every
+# process less that of this script's children, from /proc/stat and /proc/$$/stat (clock ticks),
+# and the time the hypervisor took from this machine (steal).
+cpu_ticks() { awk '/^cpu / {print $2 + $3 + $4, $9}' /proc/stat; }
+own_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
+read -r busy0 steal0 < <(cpu_ticks)
+own0=$(own_ticks)
+measured=$(date +%s)
+echo "built in $(( measured - began )) s" >&2
+
+out=$work/results
+mkdir -p "$out"
+: > "$out/latency"
+: > "$out/bulk"
+
+# measure CMD...: runs one measurement, appending the line it prints to the file named by $sink.
+measure() {
+  "$@" >> "$sink"
+}
+
+# The implementations, rotated by the run number so that none always goes first.
+rotate() {
+  local n=$1
+  shift
+  local all=("$@")
+  local k=$(( n % ${#all[@]} ))
+  echo "${all[@]:k}" "${all[@]:0:k}"
+}
+
+# Who runs where. The byte[] variant runs where its target is, AF_UNIX stream; it adds the
+# same copy of one byte to every kind. The whole suite has to fit in 15 minutes on two CPUs.
+declare -A peers=(
+  [unix-stream]="c panama panama-heap nio junixsocket jnr"
+  [unix-seqpacket]="c panama junixsocket"
+  [unix-dgram]="c panama junixsocket"
+  [tcp4]="c panama nio"
+  [tcp6]="c panama nio"
+)
 kinds=(unix-stream unix-seqpacket unix-dgram tcp4 tcp6)
-bulks=(bulk-1024 bulk-65536 bulk-1048576)
-results=$work/results
-bulk_results=$work/bulk
-: > "$results"
-: > "$bulk_results"
+busy_peers=(c panama nio junixsocket jnr)
+
 for run in $(seq "$runs"); do
-  for bulk in "${bulks[@]}"; do
-    taskset -c 0 "$work/pingpong" "$bulk" 2048 >> "$bulk_results"
-    for impl in panama panama-heap nio nio-heap; do
-      taskset -c 0 "${java[@]}" "$bulk" "$impl" 2048 >> "$bulk_results"
+  sink=$out/bulk
+  for size in 1024 65536 1048576; do
+    mib=$([ "$size" = 1024 ] && echo "$mib_small" || echo "$mib_large")
+    for impl in $(rotate "$run" c panama panama-heap nio nio-heap); do
+      if [ "$impl" = c ]; then
+        measure taskset -c 0 "$work/pingpong" "bulk-$size" "$mib"
+      else
+        measure taskset -c 0 "${java[@]}" bench.Bulk "$size" "$impl" "$mib"
+      fi
     done
   done
+  sink=$out/latency
   for kind in "${kinds[@]}"; do
-    taskset -c 0 "$work/pingpong" "$kind" "$rounds" | sed 's/^\([^ ]*\) /\1 c /' >> "$results"
-    for impl in panama panama-heap nio; do
-      [ "$impl" = nio ] && [ "$kind" != unix-stream ] && [ "${kind#tcp}" = "$kind" ] && continue
-      taskset -c 0 "${java[@]}" "$kind" "$impl" "$rounds" >> "$results"
+    for impl in $(rotate "$run" ${peers[$kind]}); do
+      if [ "$impl" = c ]; then
+        measure taskset -c 0 "$work/pingpong" "$kind" "$rounds"
+      else
+        measure taskset -c 0 "${java[@]}" bench.PingPong "$kind" "$impl" "$rounds"
+      fi
     done
   done
-  echo "run $run of $runs done" >&2
+  for impl in $(rotate "$run" "${busy_peers[@]}"); do
+    if [ "$impl" = c ]; then
+      measure "$work/pingpong" unix-stream "$rounds" busy
+    else
+      measure "${java[@]}" bench.PingPong unix-stream "$impl" "$rounds" busy
+    fi
+  done
+  for impl in $(rotate "$run" c panama); do
+    if [ "$impl" = c ]; then
+      measure taskset -c 0 "$work/netlink_dump" "$dumps"
+    else
+      measure taskset -c 0 "${java[@]}" bench.NetlinkDump "$dumps"
+    fi
+  done
+  echo "run $run of $runs done ($(( $(date +%s) - began )) s)" >&2
 done
 
+echo "JMH: per-call cost, then allocation" >&2
+BENCH_EMPTY_CALLS="$work/libemptycalls.so" "${java[@]}" org.openjdk.jmh.Main "${jmh_calls[@]}" -prof gc \
+    -rf json -rff "$out/jmh-calls.json" 'bench\.(CallCost|EmptyCall)\.' > "$out/jmh-calls.log"
+"${java[@]}" org.openjdk.jmh.Main "${jmh_alloc[@]}" -prof gc -rf json -rff "$out/jmh-alloc.json" \
+    'bench\.Alloc\.' > "$out/jmh-alloc.log"
+
+read -r busy1 steal1 < <(cpu_ticks)
+own1=$(own_ticks)
+ended=$(date +%s)
+cat > "$out/meta" <<EOF
+command=$command
+rounds=$rounds
+runs=$runs
+dumps=$dumps
+mib_small=$mib_small
+mib_large=$mib_large
+jmh_calls=${jmh_calls[*]}
+jmh_alloc=${jmh_alloc[*]}
+measured_seconds=$(( ended - measured ))
+total_seconds=$(( ended - began ))
+others_ticks=$(( busy1 - busy0 - (own1 - own0) ))
+steal_ticks=$(( steal1 - steal0 ))
+ticks_per_second=$(getconf CLK_TCK)
+java=$("$JDK/bin/java" -version 2>&1 | head -1)
+gcc=$(gcc --version | head -1)
+EOF
+if [ -n "${BENCH_RESULTS:-}" ]; then
+  mkdir -p "$BENCH_RESULTS" && cp -r "$out"/. "$BENCH_RESULTS"/
+fi
 mkdir -p "$root/docs"
-python3 - "$results" "$rounds" "$runs" "$bulk_results" > "$root/docs/BENCHMARKS.md" <<'PY'
-import statistics, sys, platform, subprocess, datetime
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-med = {}
-for kind, impl, p50, p99, p999, mps in rows:
-    med.setdefault((kind, impl), []).append((int(p50), int(p99), int(p999), float(mps)))
-def m(kind, impl, i):
-    return statistics.median(v[i] for v in med[(kind, impl)])
-cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '?')
-print("# Benchmarks\n")
-print(f"Ping-pong of 1 byte, {sys.argv[2]} round trips after a warm-up, both ends pinned to CPU 0,")
-print(f"median of {sys.argv[3]} interleaved runs. Ratios are to C in the same run (lower is better for")
-print("latency, higher for msgs/s). `panama` sends from native memory, `panama-heap` from a `byte[]`.\n")
-print(f"- Machine: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} CPUs, Linux {platform.release()}")
-print(f"- Date: {datetime.date.today()}")
-print(f"- Command: `scripts/bench.sh {sys.argv[2]} {sys.argv[3]}`\n")
-print("| workload | implementation | p50 ns | p99 ns | p99.9 ns | msgs/s | p50 / C | p99 / C | msgs/s / C |")
-print("|---|---|---|---|---|---|---|---|---|")
-for kind in dict.fromkeys(k for k, _ in med):
-    c = [m(kind, 'c', i) for i in range(4)]
-    for impl in ['c', 'panama', 'panama-heap', 'nio']:
-        if (kind, impl) not in med:
-            continue
-        v = [m(kind, impl, i) for i in range(4)]
-        print(f"| {kind} | {impl} | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} | {v[3]:.0f} | "
-              f"{v[0]/c[0]:.2f} | {v[1]/c[1]:.2f} | {v[3]/c[3]:.2f} |")
-bulk = {}
-for line in open(sys.argv[4]):
-    if line.strip():
-        kind, impl, mbs = line.split()
-        bulk.setdefault((kind, impl), []).append(float(mbs))
-print("\nBulk transfer over a Unix stream pair, 2 GiB in writes of the size shown, both threads on")
-print("CPU 0. `panama` and `nio` write from native memory (a direct buffer for NIO), `-heap` from a")
-print("`byte[]` or heap buffer. Higher is better.\n")
-print("| write size | implementation | MB/s | / C | / NIO heap |")
-print("|---|---|---|---|---|")
-for kind in dict.fromkeys(k for k, _ in bulk):
-    c = statistics.median(bulk[(kind, 'c')])
-    nh = statistics.median(bulk[(kind, 'nio-heap')])
-    for impl in ['c', 'panama', 'panama-heap', 'nio', 'nio-heap']:
-        v = statistics.median(bulk[(kind, impl)])
-        print(f"| {kind[5:]} | {impl} | {v:.0f} | {v/c:.2f} | {v/nh:.2f} |")
-PY
+python3 "$root/bench/report.py" "$out" > "$root/docs/BENCHMARKS.md"
 cat "$root/docs/BENCHMARKS.md"
+echo "wrote docs/BENCHMARKS.md in $(( ended - began )) s" >&2

@@ -3,37 +3,25 @@
  * the same workload and structure as the Java side, so that each Java figure can be read as a
  * ratio to this one.
  *
- *   pingpong KIND ROUNDS    KIND: unix-stream unix-seqpacket unix-dgram tcp4 tcp6
- *   pingpong bulk-SIZE MIB  writes of SIZE bytes over a Unix stream pair, MIB mebibytes in all
+ *   pingpong KIND ROUNDS [busy]  KIND: unix-stream unix-seqpacket unix-dgram tcp4 tcp6
+ *   pingpong bulk-SIZE MIB       writes of SIZE bytes over a Unix stream pair, MIB mebibytes timed
+ *                                after a warm-up of a quarter of that
  *
- * Prints: KIND p50_ns p99_ns p999_ns msgs_per_s, or for bulk: KIND MB_per_s
+ * Prints: KIND c p50_ns p99_ns p999_ns msgs_per_s rounds_timed (see measure in bench.h), or for
+ * bulk: KIND c MB_per_s
+ *
+ * With busy, each thread pins itself to a CPU of its own (0 and 1) and spins on recv with
+ * MSG_DONTWAIT instead of blocking, and the implementation is printed as c-busy.
  */
-#define _GNU_SOURCE
+#include "bench.h"
+
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <pthread.h>
-#include <time.h>
 #include <unistd.h>
-
-static long long now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long) t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-    long long x = *(const long long *) a, y = *(const long long *) b;
-    return x < y ? -1 : x > y;
-}
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
 
 /* Two connected sockets of the given kind. */
 static void connected(const char *kind, int fds[2]) {
@@ -69,16 +57,39 @@ static void connected(const char *kind, int fds[2]) {
     close(l);
 }
 
-static long total_rounds;
+static int busy;
 
+/* Receives one byte: blocking, or spinning on MSG_DONTWAIT when busy. */
+static void recv1(int fd, char *b, const char *what) {
+    if (!busy) {
+        if (recv(fd, b, 1, 0) != 1) die(what);
+        return;
+    }
+    ssize_t n;
+    while ((n = recv(fd, b, 1, MSG_DONTWAIT)) < 0 && errno == EAGAIN) {
+        __builtin_ia32_pause();
+    }
+    if (n != 1) die(what);
+}
+
+/* Echoes until the process ends: main returns without joining it. */
 static void *echo(void *arg) {
     int fd = *(int *) arg;
     char b;
-    for (long i = 0; i < total_rounds; i++) {
-        if (recv(fd, &b, 1, 0) != 1) die("echo recv");
+    if (busy) pin_to(1);
+    for (;;) {
+        recv1(fd, &b, "echo recv");
         if (send(fd, &b, 1, MSG_NOSIGNAL) != 1) die("echo send");
     }
     return NULL;
+}
+
+/* One round trip from the first socket. */
+static void round_trip(void *arg) {
+    int fd = *(int *) arg;
+    char b = 1;
+    if (send(fd, &b, 1, MSG_NOSIGNAL) != 1) die("send");
+    recv1(fd, &b, "recv");
 }
 
 static long bulk_total;
@@ -97,24 +108,32 @@ static void *drain(void *arg) {
     return NULL;
 }
 
+/* Sends len bytes from buf in writes of at most bulk_size. */
+static void send_all(int fd, const char *buf, long len) {
+    for (long sent = 0; sent < len; ) {
+        size_t want = len - sent < (long) bulk_size ? (size_t) (len - sent) : bulk_size;
+        ssize_t n = send(fd, buf, want, MSG_NOSIGNAL);
+        if (n < 0) die("bulk send");
+        sent += n;
+    }
+}
+
+/* A quarter of the volume is sent first, untimed, as the Java side warms up. */
 static int bulk(const char *kind, long mib) {
     bulk_size = (size_t) atol(kind + 5);
-    bulk_total = mib << 20;
+    long timed = mib << 20, warmup = timed / 4;
+    bulk_total = warmup + timed;
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) die("socketpair");
     char *buf = calloc(1, bulk_size);
     pthread_t reader;
     if (pthread_create(&reader, NULL, drain, &fds[1]) != 0) die("pthread_create");
+    send_all(fds[0], buf, warmup);
     long long t0 = now_ns();
-    for (long sent = 0; sent < bulk_total; ) {
-        size_t want = bulk_total - sent < (long) bulk_size ? (size_t) (bulk_total - sent) : bulk_size;
-        ssize_t n = send(fds[0], buf, want, MSG_NOSIGNAL);
-        if (n < 0) die("bulk send");
-        sent += n;
-    }
+    send_all(fds[0], buf, timed);
     pthread_join(reader, NULL);
     long long t = now_ns() - t0;
-    printf("%s c %.0f\n", kind, bulk_total * 1e3 / t);
+    printf("%s c %.0f\n", kind, timed * 1e3 / t);
     return 0;
 }
 
@@ -122,32 +141,18 @@ int main(int argc, char **argv) {
     if (argc == 3 && strncmp(argv[1], "bulk-", 5) == 0) {
         return bulk(argv[1], atol(argv[2]));
     }
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s KIND ROUNDS\n", argv[0]);
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "busy") == 0)) {
+        fprintf(stderr, "usage: %s KIND ROUNDS [busy]\n", argv[0]);
         return 2;
     }
+    busy = argc == 4;
     const char *kind = argv[1];
     long rounds = atol(argv[2]);
-    long warmup = rounds / 10;
     int fds[2];
     connected(kind, fds);
-    char b = 1;
-    total_rounds = warmup + rounds;
     pthread_t echoer;
     if (pthread_create(&echoer, NULL, echo, &fds[1]) != 0) die("pthread_create");
-    long long *t = malloc(sizeof(long long) * rounds);
-    long long start = 0;
-    for (long i = 0; i < warmup + rounds; i++) {
-        if (i == warmup) start = now_ns();
-        long long t0 = now_ns();
-        if (send(fds[0], &b, 1, MSG_NOSIGNAL) != 1) die("send");
-        if (recv(fds[0], &b, 1, 0) != 1) die("recv");
-        if (i >= warmup) t[i - warmup] = now_ns() - t0;
-    }
-    long long total = now_ns() - start;
-    pthread_join(echoer, NULL);
-    qsort(t, rounds, sizeof *t, cmp);
-    printf("%s %lld %lld %lld %.0f\n", kind, t[rounds / 2], t[rounds * 99 / 100], t[rounds * 999 / 1000],
-           rounds * 1e9 / total);
+    if (busy) pin_to(0);
+    measure(kind, busy ? "c-busy" : "c", rounds, round_trip, &fds[0]);
     return 0;
 }

@@ -1,0 +1,148 @@
+package bench;
+
+import io.github.panamasockets.ControlSpec;
+import io.github.panamasockets.MsgFlags;
+import io.github.panamasockets.Sock;
+import io.github.panamasockets.SockPair;
+import io.github.panamasockets.SockType;
+import io.github.panamasockets.SyscallException;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the library's wrapper adds to a system call: each pair of benchmarks makes the same calls
+ * with the same arguments, once through the library's public method and once as a raw
+ * {@code invokeExact} of a downcall handle linked the way the library links it (with errno
+ * capture). The difference of the two is the wrapper's cost: locks, the descriptor's reference
+ * count, the bounds and error checks, and whatever it allocates. With a real system call on both
+ * sides that difference is small beside the call and its noise; {@link EmptyCall} measures it
+ * without.
+ *
+ * <p>Each sample times {@value #CALLS} operations, and the median sample is the figure to read:
+ * on a shared machine the mean also counts the time the thread was preempted.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@OperationsPerInvocation(CallCost.CALLS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class CallCost {
+    /** Operations per timed sample. */
+    static final int CALLS = 10;
+    private final Arena arena = Arena.ofShared();
+    private SockPair pair;
+    private Sock a;
+    private Sock b;
+    private int fa;
+    private int fb;
+    private final MemorySegment capture = Raw.capture(arena);
+    private final MemorySegment value = arena.allocate(4, 4);
+    private final MemorySegment len = arena.allocate(4, 4);
+    private final MemorySegment one = arena.allocate(1);
+    private final MemorySegment[] ones = {one};
+
+    @Setup
+    public void open() throws IOException {
+        pair = Sock.pair(SockType.STREAM);
+        a = pair.first();
+        b = pair.second();
+        fa = a.fd();
+        fb = b.fd();
+    }
+
+    @TearDown
+    public void close() {
+        pair.close();
+    }
+
+    /** getsockopt(SO_TYPE) through {@link Sock#getInt}. */
+    @Benchmark
+    public long getsockoptWrapper() throws IOException {
+        return Loops.getInts(a, CALLS);
+    }
+
+    /** The same getsockopt(2) as a raw invokeExact with errno capture, checked as the library checks it. */
+    @Benchmark
+    public long getsockoptRaw() throws Throwable {
+        return Loops.getsockopts(Raw.GETSOCKOPT_ERRNO, CALLS, capture, fa, value, len);
+    }
+
+    /** One byte sent on a Unix stream pair and received at the other end, through the library. */
+    @Benchmark
+    public long sendRecvWrapper() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            a.send(one);
+            sum += b.recv(one);
+        }
+        return sum;
+    }
+
+    /** The same send(2) and recv(2), with the flags the library passes, as raw invokeExact calls. */
+    @Benchmark
+    public long sendRecvRaw() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            if (Raw.send(capture, fa, one, 1, Raw.MSG_NOSIGNAL) != 1) {
+                throw new IOException("send: errno " + Raw.errno(capture));
+            }
+            long n = Raw.recv(capture, fb, one, 1, 0);
+            if (n != 1) {
+                throw new IOException("recv: errno " + Raw.errno(capture));
+            }
+            sum += n;
+        }
+        return sum;
+    }
+
+    /**
+     * A non-blocking receive that finds nothing, the step a busy-polling receiver repeats: the
+     * library's recvmsg with MSG_DONTWAIT, which reports EAGAIN as an exception.
+     */
+    @Benchmark
+    public long pollEmptyWrapper() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            try {
+                sum += b.recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, ones).length();
+            } catch (SyscallException e) {
+                if (e.errno() != Raw.EAGAIN) {
+                    throw e;
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** The same empty receive as a raw recv(2) with MSG_DONTWAIT. */
+    @Benchmark
+    public long pollEmptyRaw() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            long n = Raw.recv(capture, fb, one, 1, Raw.MSG_DONTWAIT);
+            if (n < 0 && Raw.errno(capture) != Raw.EAGAIN) {
+                throw new IOException("recv: errno " + Raw.errno(capture));
+            }
+            sum += n;
+        }
+        return sum;
+    }
+}

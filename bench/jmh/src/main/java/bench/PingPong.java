@@ -1,0 +1,257 @@
+package bench;
+
+import io.github.panamasockets.ControlSpec;
+import io.github.panamasockets.Family;
+import io.github.panamasockets.MsgFlags;
+import io.github.panamasockets.Sock;
+import io.github.panamasockets.SockPair;
+import io.github.panamasockets.SockType;
+import io.github.panamasockets.SyscallError;
+import io.github.panamasockets.address.SockaddrInet4;
+import io.github.panamasockets.address.SockaddrInet6;
+
+import org.newsclub.net.unix.AFSocketType;
+import org.newsclub.net.unix.AFUNIXSocketPair;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * 1-byte ping-pong between two threads, the Java side of scripts/bench.sh; the same workload as
+ * bench/c/pingpong.c. Prints: KIND IMPL p50_ns p99_ns p999_ns msgs_per_s rounds_timed (see
+ * {@link Rounds})
+ *
+ * <pre>
+ *   java bench.PingPong KIND IMPL ROUNDS [busy]
+ *     KIND: unix-stream unix-seqpacket unix-dgram tcp4 tcp6
+ *     IMPL: panama (native memory) | panama-heap (byte[]) | nio | junixsocket | jnr
+ * </pre>
+ *
+ * Blocking by default: the script pins the whole process to one CPU. With {@code busy}, each end
+ * pins its thread to a CPU of its own (0 and 1) and spins on a non-blocking receive: the library's
+ * recvmsg with {@link MsgFlags#DONTWAIT}, or a channel in non-blocking mode for the peers. The
+ * implementation is then printed with a {@code -busy} suffix.
+ */
+public final class PingPong {
+
+    /** One end of the ping-pong: sends its byte, and receives one. */
+    interface End {
+        void send() throws IOException;
+
+        void recv() throws IOException;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String kind = args[0];
+        String impl = args[1];
+        int rounds = Integer.parseInt(args[2]);
+        boolean busy = args.length > 3 && args[3].equals("busy");
+        End[] ends = switch (impl) {
+            case "panama", "panama-heap" -> panama(kind, impl.equals("panama-heap"), busy);
+            case "nio" -> channels(Peers.nio(kind), busy);
+            case "junixsocket" -> channels(junixsocket(kind), busy);
+            case "jnr" -> channels(jnr(kind), busy);
+            default -> throw new IllegalArgumentException("no implementation " + impl);
+        };
+        // The echo runs until the process ends: a daemon, never joined.
+        Thread.ofPlatform().daemon().start(() -> {
+            if (busy) {
+                Raw.pinTo(1);
+            }
+            try {
+                while (true) {
+                    ends[1].recv();
+                    ends[1].send();
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        if (busy) {
+            Raw.pinTo(0);
+        }
+        Rounds.measure(kind, impl + (busy ? "-busy" : ""), rounds, 20_000, () -> {
+            ends[0].send();
+            ends[0].recv();
+        });
+    }
+
+    // ------------------------------------------------------------------------------ panama-sockets
+
+    private static End[] panama(String kind, boolean heap, boolean busy) throws IOException {
+        Sock a;
+        Sock b;
+        if (kind.startsWith("unix-")) {
+            SockPair p = Sock.pair(unixType(kind));
+            a = p.first();
+            b = p.second();
+        } else {
+            boolean v6 = kind.equals("tcp6");
+            Family f = v6 ? Family.INET6 : Family.INET;
+            Sock server = Sock.open(f, SockType.STREAM)
+                    .bind(v6 ? SockaddrInet6.loopback(0) : SockaddrInet4.loopback(0)).listen(1);
+            a = Sock.open(f, SockType.STREAM).connect(server.localAddress());
+            b = server.accept().socket();
+            server.close();
+        }
+        return new End[] {end(a, heap, busy), end(b, heap, busy)};
+    }
+
+    private static SockType unixType(String kind) {
+        return switch (kind) {
+            case "unix-stream" -> SockType.STREAM;
+            case "unix-seqpacket" -> SockType.SEQPACKET;
+            case "unix-dgram" -> SockType.DGRAM;
+            default -> throw new IllegalArgumentException("no socket kind " + kind);
+        };
+    }
+
+    private static End end(Sock s, boolean heap, boolean busy) {
+        Call send;
+        Call recv;
+        Call poll;
+        if (heap) {
+            byte[] buf = new byte[1];
+            byte[][] bufs = {buf};
+            send = () -> s.send(buf, 0, 1);
+            recv = () -> s.recv(buf, 0, 1);
+            poll = () -> s.recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, bufs).length();
+        } else {
+            MemorySegment buf = Arena.ofAuto().allocate(1);
+            MemorySegment[] bufs = {buf};
+            send = () -> s.send(buf);
+            recv = () -> s.recv(buf);
+            poll = () -> s.recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, bufs).length();
+        }
+        Call in = !busy ? recv : () -> {
+            while (!ready(poll)) {
+                Thread.onSpinWait();
+            }
+            return 1;
+        };
+        return new End() {
+            public void send() throws IOException {
+                send.call();
+            }
+
+            public void recv() throws IOException {
+                in.call();
+            }
+        };
+    }
+
+    /** One call of the library, made from a lambda built once per end. */
+    interface Call {
+        long call() throws IOException;
+    }
+
+    /**
+     * Makes one non-blocking receive; false if nothing had arrived. The library reports
+     * {@code EAGAIN} under {@code MSG_DONTWAIT} as an exception, so that is what a spinning
+     * receiver of it has to catch.
+     */
+    private static boolean ready(Call r) throws IOException {
+        try {
+            return r.call() > 0;
+        } catch (IOException e) {
+            if (e instanceof SyscallError s && s.errno() == Raw.EAGAIN) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------------------ channels
+
+    /** NIO, junixsocket and jnr-unixsocket are all channels: one End over a direct buffer serves them. */
+    private static End[] channels(ByteChannel[] c, boolean busy) throws IOException {
+        if (busy) {
+            for (ByteChannel ch : c) {
+                ((SelectableChannel) ch).configureBlocking(false);
+            }
+        }
+        return new End[] {channelEnd(c[0]), channelEnd(c[1])};
+    }
+
+    private static End channelEnd(ByteChannel c) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(1);
+        return new End() {
+            public void send() throws IOException {
+                buf.clear();
+                if (c.write(buf) != 1) {
+                    throw new IOException("short write");
+                }
+            }
+
+            public void recv() throws IOException {
+                buf.clear();
+                int n;
+                while ((n = c.read(buf)) == 0) {
+                    Thread.onSpinWait();      // non-blocking only: a blocking read returns at least 1
+                }
+                if (n < 0) {
+                    throw new IOException("end of stream");
+                }
+            }
+        };
+    }
+
+    /** junixsocket's socket pairs: a stream pair, or a datagram pair of either datagram type. */
+    private static ByteChannel[] junixsocket(String kind) throws IOException {
+        AFUNIXSocketPair<? extends ByteChannel> p = switch (kind) {
+            case "unix-stream" -> AFUNIXSocketPair.open();
+            case "unix-dgram" -> AFUNIXSocketPair.openDatagram(AFSocketType.SOCK_DGRAM);
+            case "unix-seqpacket" -> AFUNIXSocketPair.openDatagram(AFSocketType.SOCK_SEQPACKET);
+            default -> throw new IllegalArgumentException("junixsocket: no " + kind + " here");
+        };
+        return new ByteChannel[] {p.getSocket1(), p.getSocket2()};
+    }
+
+    private static ByteChannel[] jnr(String kind) throws IOException {
+        if (!kind.equals("unix-stream")) {
+            throw new IllegalArgumentException("jnr-unixsocket has stream sockets only");
+        }
+        return jnr.unixsocket.UnixSocketChannel.pair();
+    }
+
+    /** Connected pairs of JDK NIO channels. */
+    static final class Peers {
+        private Peers() {}
+
+        static SocketChannel[] nio(String kind) throws IOException {
+            if (kind.equals("unix-stream")) {
+                return nioUnix();
+            }
+            if (!kind.startsWith("tcp")) {
+                throw new IllegalArgumentException("NIO has no " + kind);
+            }
+            InetAddress lo = InetAddress.getByName(kind.equals("tcp6") ? "::1" : "127.0.0.1");
+            try (var server = ServerSocketChannel.open().bind(new InetSocketAddress(lo, 0))) {
+                SocketChannel a = SocketChannel.open(server.getLocalAddress());
+                return new SocketChannel[] {a, server.accept()};
+            }
+        }
+
+        /** A Unix stream connection through a listener on a temporary path, removed at once. */
+        static SocketChannel[] nioUnix() throws IOException {
+            var dir = java.nio.file.Files.createTempDirectory("bench");
+            var path = dir.resolve("s");
+            var address = java.net.UnixDomainSocketAddress.of(path);
+            try (var server = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX).bind(address)) {
+                SocketChannel a = SocketChannel.open(address);
+                return new SocketChannel[] {a, server.accept()};
+            } finally {
+                java.nio.file.Files.deleteIfExists(path);
+                java.nio.file.Files.delete(dir);
+            }
+        }
+    }
+}

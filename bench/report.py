@@ -1,0 +1,326 @@
+"""Writes docs/BENCHMARKS.md from the results of one run of scripts/bench.sh.
+
+    python3 bench/report.py RESULTS_DIR > docs/BENCHMARKS.md
+
+RESULTS_DIR holds: latency (KIND IMPL p50 p99 p999 per_s timed, one line per measurement), bulk
+(bulk-SIZE IMPL MB_per_s), jmh.json (JMH's results with -prof gc) and meta (key=value).
+Every figure is the median of the runs; every ratio is to the C baseline of the same run.
+"""
+import datetime
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+
+out_dir = sys.argv[1]
+meta = dict(line.rstrip("\n").split("=", 1) for line in open(os.path.join(out_dir, "meta")) if "=" in line)
+
+
+def rows(name):
+    return [line.split() for line in open(os.path.join(out_dir, name)) if line.strip()]
+
+
+latency = {}
+for kind, impl, *values in rows("latency"):
+    latency.setdefault((kind, impl), []).append([float(v) for v in values])
+bulk = {}
+for kind, impl, mbs in rows("bulk"):
+    bulk.setdefault((int(kind[5:]), impl), []).append(float(mbs))
+
+
+def lat(kind, impl):
+    """Median p50, p99, p99.9, rate and rounds timed of the runs, or None where it did not run."""
+    runs = latency.get((kind, impl))
+    return None if not runs else [statistics.median(r[i] for r in runs) for i in range(5)]
+
+
+def cut_short():
+    """How many measurements the time bound cut, of how many, and the implementations whose median it cut."""
+    wanted = {"netlink-getlink": int(meta["dumps"])}
+    cut = sum(r[4] < wanted.get(k, int(meta["rounds"])) for (k, i), runs in latency.items() for r in runs)
+    total = sum(len(runs) for runs in latency.values())
+    median_cut = [f"{k} {i}" for (k, i), runs in sorted(latency.items())
+                  if statistics.median(r[4] for r in runs) < wanted.get(k, int(meta["rounds"]))]
+    return cut, total, median_cut
+
+
+def mbs(size, impl):
+    return statistics.median(bulk[(size, impl)]) if (size, impl) in bulk else None
+
+
+def iteration_medians(histograms):
+    """The median of each iteration of a sample-mode benchmark, from JMH's histograms."""
+    medians = []
+    for fork in histograms:
+        for iteration in fork:
+            total = sum(count for _, count in iteration)
+            seen = 0
+            for value, count in sorted(iteration):
+                seen += count
+                if 2 * seen >= total:
+                    medians.append(value)
+                    break
+    return medians
+
+
+jmh = {}
+for name in ("jmh-calls.json", "jmh-alloc.json"):
+    for b in json.load(open(os.path.join(out_dir, name))):
+        key = b["benchmark"].split(".", 1)[1]
+        primary = b["primaryMetric"]
+        norm = b["secondaryMetrics"].get("gc.alloc.rate.norm", {})
+        # Bytes per op: the median of the iterations. The last iteration of a fork also counts
+        # what the harness allocates as the fork ends (about 0.2 B/op here against 0.01 before),
+        # which the mean would spread over all.
+        per_iteration = [v for fork in norm.get("rawData", []) for v in fork]
+        alloc = statistics.median(per_iteration) if per_iteration else float("nan")
+        if b["mode"] == "sample":
+            # ns/op: the median sample, which preemption on a shared machine leaves alone; its
+            # error, half the spread of the iterations' medians.
+            medians = iteration_medians(primary["rawDataHistogram"])
+            spread = (max(medians) - min(medians)) / 2 if medians else float("nan")
+            jmh[key] = (float(primary["scorePercentiles"]["50.0"]), spread, alloc)
+        else:
+            # JMH writes "NaN" for an error it cannot compute, such as that of too few iterations.
+            jmh[key] = (float(primary["score"]), float(primary["scoreError"]), alloc)
+
+
+def ns(name):
+    return jmh[name][0] if name in jmh else float("nan")
+
+
+def diff(a, b):
+    """a - b in ns/op, and the errors of both added."""
+    (sa, ea, _), (sb, eb, _) = jmh[a], jmh[b]
+    return sa - sb, (0 if math.isnan(ea) else ea) + (0 if math.isnan(eb) else eb)
+
+
+def x(v):
+    return "n/a" if v is None or math.isnan(v) else f"{v:.2f}x"
+
+
+def met(ok):
+    return "**yes**" if ok else "no"
+
+
+# ------------------------------------------------------------------------------ the machine
+
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+ticks = float(meta["ticks_per_second"])
+seconds = max(1, int(meta["measured_seconds"]))
+others = int(meta["others_ticks"]) / ticks / seconds
+steal = int(meta["steal_ticks"]) / ticks / seconds
+load = (f"the rest of the machine used {others:.2f} CPUs on average while the suite ran (user and "
+        f"system time of all processes less the suite's own), and the hypervisor stole {steal:.2f}")
+if others > 0.25:
+    load += (". **Other work was running**, so the figures are noisier than on an idle machine; the "
+             "ratios, measured side by side and interleaved, are what to read")
+
+print("# Benchmarks\n")
+print("Produced by `scripts/bench.sh`: every implementation measured side by side in one run, the runs")
+print("interleaved (each implementation once per run, in an order that rotates), each figure the median")
+print(f"of {meta['runs']} runs, and every ratio to the C baseline of the same run. Absolute times are")
+print("those of this machine and load only; compare ratios.\n")
+print(f"- Machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}")
+print(f"- Load: {load}.")
+print(f"- Date: {datetime.date.today()}; the run took {int(meta['total_seconds']) // 60} min "
+      f"{int(meta['total_seconds']) % 60} s, builds included.")
+print(f"- Command: `{meta['command']}`")
+cut, total, median_cut = cut_short()
+if cut:
+    print(f"- The 2 s bound of a timed part cut {cut} of the {total} latency measurements short of their rounds"
+          + (f"; in the median, those of {', '.join(median_cut)}" if median_cut else "")
+          + ". The `timed` columns say how many rounds the median run timed.")
+print(f"- {meta['java']}; {meta['gcc']}; JMH 1.37, `{meta['jmh_calls']}` for the per-call benchmarks and "
+      f"`{meta['jmh_alloc']}` for allocation\n")
+print("Implementations: `c` is bench/c, compiled with gcc -O2. `panama` is this library calling from")
+print("native memory (`MemorySegment`), `panama-heap` from a `byte[]`. `nio` is JDK NIO's `SocketChannel`")
+print("(a Unix domain socket path or TCP) with a direct buffer, `nio-heap` with a heap buffer. `junixsocket`")
+print("is junixsocket 2.10.1's `AFUNIXSocketPair` channels, `jnr` is jnr-unixsocket 0.38.23's")
+print("`UnixSocketChannel.pair()`, both with a direct buffer.\n")
+
+# ------------------------------------------------------------------------------ targets
+
+targets = []
+
+
+def target(what, goal, measured, ok):
+    targets.append((what, goal, measured, ok))
+
+
+def ratio(kind, impl, i, base="c"):
+    a, b = lat(kind, impl), lat(kind, base)
+    return None if a is None or b is None else a[i] / b[i]
+
+
+def worst(values):
+    return max(values) if values and None not in values else None
+
+
+p50s = [ratio("unix-stream", i, 0) for i in ("panama", "panama-heap")]
+p99s = [ratio("unix-stream", i, 1) for i in ("panama", "panama-heap")]
+target("AF_UNIX stream round trip", "p50 ≤ 1.05x C, p99 ≤ 1.10x C",
+       f"p50 {x(p50s[0])} (heap {x(p50s[1])}), p99 {x(p99s[0])} (heap {x(p99s[1])})",
+       worst(p50s) is not None and worst(p50s) <= 1.05 and worst(p99s) <= 1.10)
+vs_nio = [ratio("unix-stream", i, 3, "nio") for i in ("panama", "panama-heap")]
+target("AF_UNIX stream vs NIO", "msgs/s ≥ 1.05x NIO", f"{x(vs_nio[0])} (heap {x(vs_nio[1])})",
+       None not in vs_nio and min(vs_nio) >= 1.05)
+ahead = []
+for peer in ("junixsocket", "jnr"):
+    p, q = lat("unix-stream", "panama"), lat("unix-stream", peer)
+    if p and q:
+        ahead.append((peer, q[0] / p[0], p[3] / q[3]))
+target("AF_UNIX stream vs peers", "ahead of junixsocket and jnr-unixsocket",
+       "; ".join(f"{peer}'s p50 is {x(a)} ours, our msgs/s {x(b)} theirs" for peer, a, b in ahead),
+       len(ahead) == 2 and all(a > 1 and b > 1 for _, a, b in ahead))
+others_p50 = {k: ratio(k, "panama", 0) for k in ("unix-seqpacket", "unix-dgram", "tcp4", "tcp6")}
+target("SEQPACKET, DGRAM and TCP (v4 and v6) round trips", "p50 ≤ 1.05x C",
+       ", ".join(f"{k} {x(v)}" for k, v in others_p50.items()),
+       all(v is not None and v <= 1.05 for v in others_p50.values()))
+busy = ratio("unix-stream", "panama-busy", 0, "c-busy")
+target("Busy-poll variant", "p50 ≤ 1.03x C", f"AF_UNIX stream {x(busy)}", busy is not None and busy <= 1.03)
+c64 = mbs(65536, "c")
+native64 = mbs(65536, "panama") / c64
+heap64 = mbs(65536, "panama-heap") / c64
+heap_nio64 = mbs(65536, "panama-heap") / mbs(65536, "nio-heap")
+target("Bulk 64 KiB from native memory", "≥ 0.95x C throughput", x(native64), native64 >= 0.95)
+target("Bulk 64 KiB from heap byte[]", "≥ 0.90x C and ≥ 1.25x NIO heap",
+       f"{x(heap64)} C, {x(heap_nio64)} NIO heap", heap64 >= 0.90 and heap_nio64 >= 1.25)
+paths = ["send", "recv", "sendTo", "recvFrom", "sendmsg", "recvmsg"]
+kinds = ["Array", "Direct", "Segment"]
+allocs = {(p, k): jmh.get(f"Alloc.{p}{k}", (0, 0, float("nan")))[2] for p in paths for k in kinds}
+floor = jmh.get("Alloc.baseline", (0, 0, float("nan")))[2]
+# What the harness allocates is spread over the operations of an iteration: a few hundredths of a
+# byte when the machine is quiet, more when the thread gets little CPU. Where that floor reaches
+# the threshold itself, paths are judged by what they add to it.
+over_floor = not floor < 0.1
+allocating = [f"{p}({k.lower()}) {v:.1f} B" for (p, k), v in allocs.items()
+              if not (v - (floor if over_floor else 0)) < 0.1]
+target("Allocation on send, recv, sendTo, recvFrom, sendmsg/recvmsg (no control data)",
+       "0 B/op (gc.alloc.rate.norm < 0.1)",
+       ("all below 0.1 B/op" if not allocating else "allocating: " + ", ".join(allocating))
+       + (f" (judged above the harness's own {floor:.2f} B/op)" if over_floor else ""),
+       not allocating)
+wrapped = {label: diff(f"EmptyCall.{call}Wrapper", f"EmptyCall.{call}Raw")
+           for label, call in (("getsockopt", "getsockopt"), ("send", "send"), ("recv", "recv"))}
+target("Each wrapper over a raw invokeExact", "≤ 2 ns added",
+       ", ".join(f"{k} +{d:.0f} ± {e:.0f} ns" for k, (d, e) in wrapped.items()) + " (empty C functions)",
+       all(d <= 2 for d, _ in wrapped.values()))
+
+print("## Targets\n")
+print("| target | goal | measured | met |")
+print("|---|---|---|---|")
+for what, goal, measured, ok in targets:
+    print(f"| {what} | {goal} | {measured} | {met(ok)} |")
+
+# ------------------------------------------------------------------------------ latency
+
+
+def latency_table(kinds_impls, base):
+    print("| workload | implementation | p50 ns | p99 ns | p99.9 ns | msgs/s | p50 / C | p99 / C | msgs/s / C | timed |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for kind, impls in kinds_impls:
+        c = lat(kind, base)
+        for impl in impls:
+            v = lat(kind, impl)
+            if v is None:
+                continue
+            print(f"| {kind} | {impl} | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} | {v[3]:.0f} | "
+                  f"{v[0] / c[0]:.2f} | {v[1] / c[1]:.2f} | {v[3] / c[3]:.2f} | {v[4]:.0f} |")
+
+
+impls = ["c", "panama", "panama-heap", "nio", "junixsocket", "jnr"]
+print(f"\n## Ping-pong, one CPU\n")
+print(f"1-byte ping-pong between two threads of one process, {meta['rounds']} round trips after a warm-up,")
+print("the whole process pinned to CPU 0 (`taskset -c 0`), blocking calls. Lower is better, but for msgs/s.")
+print("`panama-heap` runs over AF_UNIX stream only, the others wherever they have the socket kind.")
+print("`timed` is the median number of round trips timed: each measurement stops after 2 s (and each")
+print("warm-up after 1 s) even if it has not made all its rounds, so that load cannot stretch the suite.\n")
+latency_table([(k, impls) for k in ("unix-stream", "unix-seqpacket", "unix-dgram", "tcp4", "tcp6")], "c")
+print("\n## Busy-poll, two CPUs\n")
+print("The same ping-pong with each thread pinned to a CPU of its own (0 and 1) and spinning on a")
+print("non-blocking receive: `recv(MSG_DONTWAIT)` in C, the library's `recvmsg` with `MsgFlags.DONTWAIT`")
+print("(it reports `EAGAIN` as a `SyscallException`, which the loop catches), and a channel in")
+print("non-blocking mode for NIO, junixsocket and jnr.\n")
+latency_table([("unix-stream", [i + "-busy" for i in impls])], "c-busy")
+
+# ------------------------------------------------------------------------------ bulk
+
+print("\n## Bulk transfer\n")
+print(f"Writes of the size shown over a Unix stream pair, {meta['mib_small']} MiB timed for 1 KiB writes and")
+print(f"{meta['mib_large']} MiB for the others, drained by a second thread into a 1 MiB native buffer (a direct")
+print("buffer for NIO), both threads on CPU 0. A quarter of that volume goes first, untimed; the Java")
+print("side goes on warming up for at least 0.5 s, so that the JIT, which shares the one CPU, is done")
+print("compiling. Higher is better.\n")
+print("| write size | implementation | MB/s | / C | / NIO heap |")
+print("|---|---|---|---|---|")
+for size in sorted({s for s, _ in bulk}):
+    c, nh = mbs(size, "c"), mbs(size, "nio-heap")
+    for impl in ["c", "panama", "panama-heap", "nio", "nio-heap"]:
+        v = mbs(size, impl)
+        if v is not None:
+            label = f"{size // 1024} KiB" if size < 1 << 20 else f"{size >> 20} MiB"
+            print(f"| {label} | {impl} | {v:.0f} | {v / c:.2f} | {v / nh:.2f} |")
+
+# ------------------------------------------------------------------------------ netlink
+
+print("\n## Netlink dump\n")
+print(f"An RTM_GETLINK dump of this machine's links over one NETLINK_ROUTE socket, {meta['dumps']} dumps")
+print("after a warm-up, pinned to CPU 0: C parsing each reply into the fields of `RtnlLink`, against")
+print("`RouteNetlink.links()`. Lower is better, but for dumps/s.\n")
+print("| implementation | p50 ns | p99 ns | p99.9 ns | dumps/s | p50 / C | dumps/s / C | timed |")
+print("|---|---|---|---|---|---|---|---|")
+c = lat("netlink-getlink", "c")
+for impl in ["c", "panama"]:
+    v = lat("netlink-getlink", impl)
+    if v is not None:
+        print(f"| {impl} | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} | {v[3]:.0f} | {v[0] / c[0]:.2f} | {v[3] / c[3]:.2f} "
+              f"| {v[4]:.0f} |")
+
+# ------------------------------------------------------------------------------ JMH
+
+print("\n## Per-call cost\n")
+print("JMH (bench/jmh), one thread, not pinned. Each sample times a loop of calls, and the figure is")
+print("the median sample in ns per call, ± half the spread of the iterations' medians: the mean would")
+print("also count the time the thread was preempted on this shared machine. The raw side is an")
+print("`invokeExact` of a downcall handle linked as the library links it (`captureCallState(\"errno\")`),")
+print("making the same calls with the same arguments and checks.\n")
+print("`EmptyCall` replaces getsockopt, send and recv, under the library and under the raw handles alike,")
+print("with the empty C functions of bench/c/empty_calls.c, so that no system call hides the difference.")
+print("`CallCost` makes the real system calls.\n")
+print("| operation | library ns | raw invokeExact ns | added by the library | library B/op |")
+print("|---|---|---|---|---|")
+for label, a, b in [("empty getsockopt, `Sock.getInt`", "EmptyCall.getsockoptWrapper", "EmptyCall.getsockoptRaw"),
+                    ("empty send, `Sock.send(MemorySegment)`", "EmptyCall.sendWrapper", "EmptyCall.sendRaw"),
+                    ("empty recv, `Sock.recv(MemorySegment)`", "EmptyCall.recvWrapper", "EmptyCall.recvRaw"),
+                    ("getsockopt(SO_TYPE), `Sock.getInt`", "CallCost.getsockoptWrapper", "CallCost.getsockoptRaw"),
+                    ("1-byte send + recv on a Unix stream pair", "CallCost.sendRecvWrapper", "CallCost.sendRecvRaw"),
+                    ("an empty non-blocking receive (`recvmsg` with `MsgFlags.DONTWAIT`; EAGAIN)",
+                     "CallCost.pollEmptyWrapper", "CallCost.pollEmptyRaw")]:
+    if a in jmh and b in jmh:
+        d, e = diff(a, b)
+        print(f"| {label} | {ns(a):.0f} ± {jmh[a][1]:.0f} | {ns(b):.0f} ± {jmh[b][1]:.0f} | {d:+.0f} ± {e:.0f} ns "
+              f"| {jmh[a][2]:.1f} |")
+for label, a, b in [("Capturing errno costs", "EmptyCall.getsockoptRaw", "EmptyCall.getsockoptRawNoErrno"),
+                    ("`Linker.Option.critical(false)` saves", "EmptyCall.getsockoptRaw", "EmptyCall.getsockoptRawCritical")]:
+    if a in jmh and b in jmh:
+        d, e = diff(a, b)
+        print(f"\n{label} {d:+.0f} ± {e:.0f} ns a call (raw empty getsockopt, with and without).", end="")
+print()
+
+print("\n## Allocation per call\n")
+print("JMH `-prof gc` (`Alloc`): `gc.alloc.rate.norm` in bytes per operation, the median of the")
+print("iterations. Each operation is one 1-byte library call; the other end is fed or drained with raw")
+print("downcalls that allocate nothing. send, recv, sendmsg and recvmsg run on a Unix stream pair,")
+print("sendTo and recvFrom on UDP over 127.0.0.1. sendmsg and recvmsg pass no control data (`List.of()`,")
+print("`ControlSpec.NONE`) and a buffer array made once. Results are consumed as their length only, so")
+print("a result object counts only where escape analysis cannot remove it.\n")
+print("| call | byte[] | direct ByteBuffer | native MemorySegment |")
+print("|---|---|---|---|")
+for p in paths:
+    print(f"| {p} | " + " | ".join(f"{allocs[(p, k)]:.2f}" for k in kinds) + " |")
+print(f"\nFor scale, `baseline`, the raw feed and drain without a library call, measured {floor:.2f} B/op:")
+print("what the harness itself allocates, spread over the operations of an iteration. `Sock.getInt`")
+print(f"(`EmptyCall.getsockoptWrapper`) measured {jmh.get('EmptyCall.getsockoptWrapper', (0, 0, float('nan')))[2]:.1f} B/op.")
