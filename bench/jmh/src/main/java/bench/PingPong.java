@@ -6,7 +6,6 @@ import io.github.panamasockets.MsgFlags;
 import io.github.panamasockets.Sock;
 import io.github.panamasockets.SockPair;
 import io.github.panamasockets.SockType;
-import io.github.panamasockets.SyscallError;
 import io.github.panamasockets.address.SockaddrInet4;
 import io.github.panamasockets.address.SockaddrInet6;
 
@@ -154,19 +153,11 @@ public final class PingPong {
     }
 
     /**
-     * Makes one non-blocking receive; false if nothing had arrived. The library reports
-     * {@code EAGAIN} under {@code MSG_DONTWAIT} as an exception, so that is what a spinning
-     * receiver of it has to catch.
+     * Makes one non-blocking receive; false if nothing had arrived (the library returns
+     * Sock.WOULD_BLOCK for EAGAIN under MSG_DONTWAIT).
      */
     private static boolean ready(Call r) throws IOException {
-        try {
-            return r.call() > 0;
-        } catch (IOException e) {
-            if (e instanceof SyscallError s && s.errno() == Raw.EAGAIN) {
-                return false;
-            }
-            throw e;
-        }
+        return r.call() > 0;
     }
 
     // ------------------------------------------------------------------------------ channels
