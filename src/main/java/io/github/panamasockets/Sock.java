@@ -243,6 +243,25 @@ public final class Sock implements AutoCloseable {
         long deadline;
         boolean waited;
 
+        /** The destination whose encoding {@link #addr} holds, and its length; see {@link #encode}. */
+        Sockaddr encoded;
+        private int encodedLength;
+
+        /**
+         * {@return the length of {@code to} encoded in {@link #addr}}, 0 for null: encoded again only
+         * when it is another address than the last, as a loop sending to one peer gives
+         */
+        int encode(Sockaddr to) {
+            if (to == null) {
+                return 0;
+            }
+            if (to != encoded) {
+                encodedLength = to.encode(addr);
+                encoded = to;
+            }
+            return encodedLength;
+        }
+
         /** The sender of the last recvfrom or recvmsg made through this scratch; see Sock.sender. */
         Sockaddr from;
         /** The last recvfrom result; see Sock.received. */
@@ -943,6 +962,7 @@ public final class Sock implements AutoCloseable {
             try {
                 int fd = ref.fd();
                 int len = address.encode(writer.addr);
+                writer.encoded = null;          // writer.addr no longer holds a destination
                 int rc = Syscalls.connect(writer.capture, fd, writer.addr, len);
                 int errno = rc < 0 ? writer.errno() : 0;
                 if (rc < 0 && (errno == EINPROGRESS || errno == EINTR) && connectionOriented) {
@@ -1310,7 +1330,7 @@ public final class Sock implements AutoCloseable {
             int n = messageLength(length);
             MemorySegment buf = writer.buffer(n);
             MemorySegment.copy(src, offset, buf, ValueLayout.JAVA_BYTE, 0, n);
-            return (int) send0("sendto", buf, n, to, to.encode(writer.addr));
+            return (int) send0("sendto", buf, n, to, writer.encode(to));
         } finally {
             exit(writeLock);
         }
@@ -1382,7 +1402,7 @@ public final class Sock implements AutoCloseable {
         enter(writeLock, call);
         try {
             MemorySegment seg = writer.segment(src);
-            return send0(call, seg, seg.byteSize(), to, to == null ? 0 : to.encode(writer.addr));
+            return send0(call, seg, seg.byteSize(), to, writer.encode(to));
         } finally {
             exit(writeLock);
         }
@@ -1397,14 +1417,14 @@ public final class Sock implements AutoCloseable {
                 int n = messageLength(len);
                 MemorySegment buf = writer.buffer(n);
                 MemorySegment.copy(src, 0, buf, 0, n);
-                return send0(call, buf, n, to, to == null ? 0 : to.encode(writer.addr));
+                return send0(call, buf, n, to, writer.encode(to));
             } finally {
                 exit(writeLock);
             }
         }
         enter(writeLock, call);
         try {
-            return send0(call, src, src.byteSize(), to, to == null ? 0 : to.encode(writer.addr));
+            return send0(call, src, src.byteSize(), to, writer.encode(to));
         } finally {
             exit(writeLock);
         }
@@ -2386,7 +2406,7 @@ public final class Sock implements AutoCloseable {
                 MsgBuffers.header(msg, aux, count);
                 if (to != null) {
                     msghdr.msg_name(msg, writer.addr);
-                    msghdr.msg_namelen(msg, to.encode(writer.addr));
+                    msghdr.msg_namelen(msg, writer.encode(to));
                 }
                 if (controlSize > 0) {
                     MemorySegment ctl = aux.asSlice(MsgBuffers.MSGHDR + iovs, controlSize);
