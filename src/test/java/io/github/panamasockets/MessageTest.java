@@ -480,49 +480,4 @@ class MessageTest {
         assertEquals("MSG_CTRUNC|MSG_CMSG_CLOEXEC", MsgFlags.toString(MsgFlags.CTRUNC | MsgFlags.CMSG_CLOEXEC));
         assertEquals("MSG_DONTWAIT|MSG_WAITALL|0x10000000", MsgFlags.toString(MsgFlags.DONTWAIT | MsgFlags.WAITALL | 0x10000000));
     }
-
-    /**
-     * With no control data, a sendmsg allocates nothing on the Java heap and a recvmsg only its
-     * result, once the JIT has compiled them (given many chances; no timing involved). Measured with
-     * the thread's allocation counter, reached reflectively (the test module does not read
-     * jdk.management) through a method handle, which boxes nothing.
-     */
-    @Test
-    void theHotPathAllocatesOnlyTheResult() throws Throwable {
-        Class<?> api = Class.forName("com.sun.management.ThreadMXBean");
-        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-        java.lang.invoke.MethodHandle allocated = java.lang.invoke.MethodHandles.publicLookup()
-                .findVirtual(api, "getCurrentThreadAllocatedBytes", java.lang.invoke.MethodType.methodType(long.class))
-                .bindTo(bean);
-        try (var pair = Sock.pair(SockType.DGRAM); Arena arena = Arena.ofConfined()) {
-            ByteBuffer direct = ByteBuffer.allocateDirect(8);
-            ByteBuffer heap = ByteBuffer.allocate(8);
-            ByteBuffer[] out = {direct, heap};
-            MemorySegment[] in = {arena.allocate(4), MemorySegment.ofArray(new byte[4]), arena.allocate(8)};
-            List<Cmsg> none = List.of();
-            long bestSend = Long.MAX_VALUE;
-            long bestRecv = Long.MAX_VALUE;
-            int calls = 20_000;
-            for (int round = 0; round < 50 && (bestSend > 0 || bestRecv > 48); round++) {
-                long send = 0;
-                long recv = 0;
-                for (int i = 0; i < calls; i++) {
-                    direct.clear();
-                    heap.clear();
-                    long t0 = (long) allocated.invokeExact();
-                    pair.first().sendmsg(null, none, 0, out);
-                    long t1 = (long) allocated.invokeExact();
-                    pair.second().recvmsg(ControlSpec.NONE, 0, in);
-                    long t2 = (long) allocated.invokeExact();
-                    send += t1 - t0;
-                    recv += t2 - t1;
-                }
-                bestSend = Math.min(bestSend, send / calls);
-                bestRecv = Math.min(bestRecv, recv / calls);
-            }
-            assertEquals(0, bestSend, "bytes a sendmsg allocates");
-            // MsgResult: a header and four fields, 32 bytes with compressed pointers, 48 without
-            assertTrue(bestRecv <= 48, "bytes a recvmsg allocates, its result included: " + bestRecv);
-        }
-    }
 }
