@@ -5,7 +5,7 @@
 #   scripts/bench.sh [--quick] [ROUNDS] [RUNS]
 #
 #   ROUNDS   ping-pong round trips per measurement after the warm-up (default 200000; quick 20000)
-#   RUNS     interleaved runs, of which the median is reported (default 5; quick 3)
+#   RUNS     interleaved runs, of which the median is reported (default 5; quick 2)
 #   --quick  a smoke run of a few minutes: fewer rounds and runs, less bulk data, short JMH runs
 #
 # BENCH_RESULTS=DIR keeps the raw results (one line per measurement, JMH's JSON and log) in DIR.
@@ -26,8 +26,9 @@
 #
 # The library is built from this checkout into a temporary directory, and the benchmark project
 # compiles against that jar; nothing is installed into ~/.m2. Needs gcc, taskset, python3, Maven
-# and a JDK 25 (Maven itself may run on an older JDK). A full run takes about 13 minutes on two
-# CPUs, a quick one about 4.
+# and a JDK 25 (Maven itself may run on an older JDK). On two CPUs a full run took 12 min 46 s
+# while other work used 0.6 of them; a quick one takes about 5 minutes. Each latency measurement
+# is bounded in time (see bench/jmh's Rounds), so load slows a run down only so far.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 quick=false
@@ -36,11 +37,11 @@ if [ "${1:-}" = --quick ]; then
   shift
 fi
 if $quick; then
-  rounds=${1:-20000}; runs=${2:-3}; dumps=2000; mib_small=32; mib_large=256
+  rounds=${1:-20000}; runs=${2:-2}; dumps=2000; mib_small=32; mib_large=256
   # Shorter, but still long enough for C2 to compile the paths: before it, allocation is counted
   # that escape analysis removes.
-  jmh_calls=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
-  jmh_alloc=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
+  jmh_calls=(-wi 2 -w 500ms -i 2 -r 500ms -f 1)
+  jmh_alloc=(-wi 2 -w 500ms -i 2 -r 500ms -f 1)
 else
   rounds=${1:-200000}; runs=${2:-5}; dumps=20000; mib_small=128; mib_large=2048
   jmh_calls=(-wi 2 -w 1s -i 4 -r 1s -f 1)
