@@ -1,6 +1,7 @@
 package io.github.panamasockets;
 
 import io.github.panamasockets.internal.gen.LibC;
+import io.github.panamasockets.internal.gen.epoll_event;
 import io.github.panamasockets.internal.sys.FdRef;
 import io.github.panamasockets.internal.sys.Poller;
 import io.github.panamasockets.internal.sys.Syscalls;
@@ -371,7 +372,7 @@ public final class Poll {
         for (int i = 0; i < total; i++) {
             int fd = fds.get(ValueLayout.JAVA_INT, i * POLLFD);
             event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, fds.get(ValueLayout.JAVA_SHORT, i * POLLFD + 4) & 0xFFFF);
-            event.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, fd);
+            event.set(ValueLayout.JAVA_LONG_UNALIGNED, epoll_event.data$offset(), fd);
             // EPERM: epoll refuses files that poll(2) always reports readable and writable, such
             // as regular files. The poll(2) before each wait reports them; nothing else ever
             // happens on them, so the wait need not watch them.

@@ -1819,15 +1819,7 @@ public final class Sock implements AutoCloseable {
      * (seqpacket) by the peer's close or shutdown; poll(2) says POLLRDHUP or POLLHUP.
      */
     private boolean receiveShutDown() {
-        MemorySegment p = reader.pollfds;
-        p.set(ValueLayout.JAVA_INT, 0, ref.fd());
-        p.set(ValueLayout.JAVA_SHORT, 4, (short) (POLLIN | POLLRDHUP));
-        p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-        if (Syscalls.poll(reader.capture, p, 1, 0) <= 0) {
-            return false;
-        }
-        short revents = p.get(ValueLayout.JAVA_SHORT, 6);
-        return (revents & (POLLRDHUP | POLLHUP)) != 0;
+        return (pollNow(reader, (short) (POLLIN | POLLRDHUP)) & (POLLRDHUP | POLLHUP)) != 0;
     }
 
     /**
@@ -1901,15 +1893,21 @@ public final class Sock implements AutoCloseable {
 
     /** {@return whether poll(2) reports any of {@code events} on the socket now}, without waiting */
     private boolean ready(Scratch s, short events) throws IOException {
+        int revents = pollNow(s, events);
+        if (revents < 0 && s.errno() != EINTR) {
+            throw error("poll", s.errno(), null);
+        }
+        return revents > 0;
+    }
+
+    /** poll(2) of the socket alone, without waiting: {@return the revents, or -1 if poll failed} */
+    private int pollNow(Scratch s, short events) {
         MemorySegment p = s.pollfds;
         p.set(ValueLayout.JAVA_INT, 0, ref.fd());
         p.set(ValueLayout.JAVA_SHORT, 4, events);
         p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
         int rc = Syscalls.poll(s.capture, p, 1, 0);
-        if (rc < 0 && s.errno() != EINTR) {
-            throw error("poll", s.errno(), null);
-        }
-        return rc > 0 && p.get(ValueLayout.JAVA_SHORT, 6) != 0;
+        return rc < 0 ? -1 : rc == 0 ? 0 : p.get(ValueLayout.JAVA_SHORT, 6) & 0xFFFF;
     }
 
     private static SyscallTimeoutException timedOut(String call, Sockaddr address, long timeout, String which) {
