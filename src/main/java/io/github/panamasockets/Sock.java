@@ -23,7 +23,10 @@ import java.nio.channels.IllegalBlockingModeException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
+
+import static io.github.panamasockets.internal.sys.FdRef.CONTROL;
+import static io.github.panamasockets.internal.sys.FdRef.READ;
+import static io.github.panamasockets.internal.sys.FdRef.WRITE;
 
 /**
  * A socket: an open file descriptor of any family and type, closed by {@link #close()}.
@@ -77,8 +80,18 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Sock implements AutoCloseable {
 
     private static final Cleaner CLEANER = Cleaner.create();
-    /** The largest bounce buffer used for byte arrays and heap buffers on stream sockets. */
+    /**
+     * The largest bounce buffer used for byte arrays and heap buffers on stream sockets, where a
+     * call must go through native memory (see sendHeap and recvHeap).
+     */
     private static final int CHUNK = 64 * 1024;
+    /**
+     * The most one call on a stream socket moves straight to or from heap memory. The garbage
+     * collector waits for such a call, so it is bounded; about 100 µs of copying.
+     */
+    private static final int HEAP_MAX = 1024 * 1024;
+    /** A heap receive of this much or more makes the next try first without waiting; see recvHeap. */
+    private static final int BULK = 8 * 1024;
     private static final int NOSIGNAL = LibC.MSG_NOSIGNAL();
     private static final int DONTWAIT = LibC.MSG_DONTWAIT();
     private static final int TRUNC = LibC.MSG_TRUNC();
@@ -141,9 +154,6 @@ public final class Sock implements AutoCloseable {
      * this socket does not wake; they go through poll(2) too.
      */
     private final boolean pollSends;
-    private final ReentrantLock readLock = new ReentrantLock();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final ReentrantLock controlLock = new ReentrantLock();
     private final Scratch reader = new Scratch();
     private final Scratch writer = new Scratch();
     private final Scratch control;
@@ -157,14 +167,15 @@ public final class Sock implements AutoCloseable {
     /** The receive and send timeouts in nanoseconds; 0 for none. */
     private volatile long receiveTimeout;
     private volatile long sendTimeout;
-    /** A non-blocking connect in progress, and its peer. Guarded by writeLock. */
-    private boolean connectPending;
+
+    /** A non-blocking connect in progress, and its peer. Changed by calls of the write direction. */
+    private volatile boolean connectPending;
     private Sockaddr pendingPeer;
     private InputStream in;
     private OutputStream out;
 
     /**
-     * Native memory reused by one direction of calls, guarded by that direction's lock: the errno
+     * Native memory reused by one direction of calls, used by one call of that direction at a time (see enter): the errno
      * capture, an address buffer, a length, two pollfds, and a bounce buffer made on first use.
      */
     private static final class Scratch {
@@ -210,12 +221,15 @@ public final class Sock implements AutoCloseable {
             return Syscalls.errno(capture);
         }
 
-        /** The direct buffer last seen, a segment over all of its memory, and the last slice of it. */
-        private ByteBuffer seen;
+        /**
+         * The direct buffer or array last seen, a segment over all of its memory, and the last
+         * slice of it.
+         */
+        private Object seen;
         private MemorySegment seenMemory = MemorySegment.NULL;
         private MemorySegment seenSlice;
-        private int seenPosition;
-        private int seenRemaining;
+        private long seenOffset;
+        private long seenLength;
 
         /**
          * {@return the bytes between a direct buffer's position and limit}, as a slice of a segment
@@ -229,15 +243,33 @@ public final class Sock implements AutoCloseable {
                 seen = b;
                 seenSlice = null;
             }
-            int position = b.position();
-            int remaining = b.remaining();
-            if (seenSlice == null || position != seenPosition || remaining != seenRemaining) {
-                seenSlice = seenMemory.asSlice(position, remaining);
-                seenPosition = position;
-                seenRemaining = remaining;
+            return slice(b.position(), b.remaining());
+        }
+
+        /** {@return a range of an array as a heap segment}, cached as {@link #segment(ByteBuffer)} is */
+        MemorySegment segment(byte[] a, int offset, long length) {
+            if (a != seen) {
+                seenMemory = MemorySegment.ofArray(a);
+                seen = a;
+                seenSlice = null;
+            }
+            return slice(offset, length);
+        }
+
+        private MemorySegment slice(long offset, long length) {
+            if (seenSlice == null || offset != seenOffset || length != seenLength) {
+                seenSlice = seenMemory.asSlice(offset, length);
+                seenOffset = offset;
+                seenLength = length;
             }
             return seenSlice;
         }
+
+        /**
+         * Whether the last receive into heap memory brought {@link #BULK} bytes or more: the next
+         * then first tries without waiting, straight into the caller's memory (see recvHeap).
+         */
+        boolean bulk;
 
         /** A receive's deadline across its waits (see Sock.await), and whether it has waited. */
         long deadline;
@@ -554,7 +586,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if fcntl(2) fails
      */
     public Sock setNonBlocking(boolean on) throws IOException {
-        enter(controlLock, "fcntl");
+        enter(CONTROL, "fcntl");
         try {
             synchronized (modeLock) {
                 nonBlocking = on;
@@ -562,7 +594,7 @@ public final class Sock implements AutoCloseable {
             }
             return this;
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -752,7 +784,7 @@ public final class Sock implements AutoCloseable {
      */
     public Sock bind(Sockaddr address) throws IOException {
         checkFamily("bind", address);
-        enter(controlLock, "bind");
+        enter(CONTROL, "bind");
         try {
             int len = address.encode(control.addr);
             if (Syscalls.bind(control.capture, ref.fd(), control.addr, len) < 0) {
@@ -760,7 +792,7 @@ public final class Sock implements AutoCloseable {
             }
             return this;
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -800,14 +832,14 @@ public final class Sock implements AutoCloseable {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog " + backlog + " is negative; use 0 or more");
         }
-        enter(controlLock, "listen");
+        enter(CONTROL, "listen");
         try {
             if (Syscalls.listen(control.capture, ref.fd(), backlog) < 0) {
                 throw error("listen", control.errno(), null);
             }
             return this;
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -833,7 +865,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the socket is not listening ({@code EINVAL}) or the call fails
      */
     public Accepted accept() throws IOException {
-        enter(readLock, "accept");
+        enter(READ, "accept");
         try {
             long timeout = receiveTimeout;
             if (!fdNonBlocking && mustNotBlock(false, timeout)) {
@@ -868,7 +900,7 @@ public final class Sock implements AutoCloseable {
                 }
             }
         } finally {
-            exit(readLock);
+            exit(READ);
         }
     }
 
@@ -950,7 +982,7 @@ public final class Sock implements AutoCloseable {
     }
 
     private Sock connect0(Sockaddr address, long timeout) throws IOException {
-        enter(writeLock, "connect");
+        enter(WRITE, "connect");
         try {
             // Only connection-oriented connects wait. Datagram connects return at once, and
             // leaving their fd alone spares a concurrent receive a spurious EAGAIN.
@@ -1005,7 +1037,7 @@ public final class Sock implements AutoCloseable {
                 }
             }
         } finally {
-            exit(writeLock);
+            exit(WRITE);
         }
     }
 
@@ -1045,7 +1077,7 @@ public final class Sock implements AutoCloseable {
      * @throws SocketException if the call fails otherwise
      */
     public boolean finishConnect() throws IOException {
-        enter(writeLock, "connect");
+        enter(WRITE, "connect");
         try {
             if (!connectPending) {
                 return true;
@@ -1066,7 +1098,7 @@ public final class Sock implements AutoCloseable {
             }
             return true;
         } finally {
-            exit(writeLock);
+            exit(WRITE);
         }
     }
 
@@ -1080,12 +1112,7 @@ public final class Sock implements AutoCloseable {
      * }
      */
     public boolean isConnectPending() {
-        writeLock.lock();
-        try {
-            return connectPending;
-        } finally {
-            writeLock.unlock();
-        }
+        return connectPending;
     }
 
     /**
@@ -1103,13 +1130,13 @@ public final class Sock implements AutoCloseable {
      */
     public void shutdown(Shutdown how) throws IOException {
         Objects.requireNonNull(how, "how");
-        enter(controlLock, "shutdown");
+        enter(CONTROL, "shutdown");
         try {
             if (Syscalls.shutdown(control.capture, ref.fd(), how.value()) < 0) {
                 throw error("shutdown(" + how + ")", control.errno(), null);
             }
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -1141,7 +1168,7 @@ public final class Sock implements AutoCloseable {
     }
 
     private Sockaddr name(String call, boolean local) throws IOException {
-        enter(controlLock, call);
+        enter(CONTROL, call);
         try {
             control.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
             int rc = local ? Syscalls.getsockname(control.capture, ref.fd(), control.addr, control.len)
@@ -1151,7 +1178,7 @@ public final class Sock implements AutoCloseable {
             }
             return decode(control);
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -1195,14 +1222,11 @@ public final class Sock implements AutoCloseable {
      */
     public int send(byte[] src, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
-        enter(writeLock, "send");
+        enter(WRITE, "send");
         try {
-            int n = messageLength(length);
-            MemorySegment buf = writer.buffer(n);
-            MemorySegment.copy(src, offset, buf, ValueLayout.JAVA_BYTE, 0, n);
-            return (int) send0("send", buf, n, null, 0);
+            return (int) sendHeap("send", writer.segment(src, offset, length), null);
         } finally {
-            exit(writeLock);
+            exit(WRITE);
         }
     }
 
@@ -1325,14 +1349,11 @@ public final class Sock implements AutoCloseable {
     public int sendTo(byte[] src, int offset, int length, Sockaddr to) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
         checkFamily("sendto", to);
-        enter(writeLock, "sendto");
+        enter(WRITE, "sendto");
         try {
-            int n = messageLength(length);
-            MemorySegment buf = writer.buffer(n);
-            MemorySegment.copy(src, offset, buf, ValueLayout.JAVA_BYTE, 0, n);
-            return (int) send0("sendto", buf, n, to, writer.encode(to));
+            return (int) sendHeap("sendto", writer.segment(src, offset, length), to);
         } finally {
-            exit(writeLock);
+            exit(WRITE);
         }
     }
 
@@ -1399,34 +1420,23 @@ public final class Sock implements AutoCloseable {
 
     /** Sends a direct buffer's remaining bytes in place, through the writer's cached view of it. */
     private long sendDirect(String call, ByteBuffer src, Sockaddr to) throws IOException {
-        enter(writeLock, call);
+        enter(WRITE, call);
         try {
             MemorySegment seg = writer.segment(src);
-            return send0(call, seg, seg.byteSize(), to, writer.encode(to));
+            return send0(call, seg, seg.byteSize(), to, writer.encode(to), false);
         } finally {
-            exit(writeLock);
+            exit(WRITE);
         }
     }
 
     private long sendSegment(String call, MemorySegment src, Sockaddr to) throws IOException {
         Objects.requireNonNull(src, "src");
-        if (!src.isNative()) {
-            long len = src.byteSize();
-            enter(writeLock, call);
-            try {
-                int n = messageLength(len);
-                MemorySegment buf = writer.buffer(n);
-                MemorySegment.copy(src, 0, buf, 0, n);
-                return send0(call, buf, n, to, writer.encode(to));
-            } finally {
-                exit(writeLock);
-            }
-        }
-        enter(writeLock, call);
+        enter(WRITE, call);
         try {
-            return send0(call, src, src.byteSize(), to, writer.encode(to));
+            return src.isNative() ? send0(call, src, src.byteSize(), to, writer.encode(to), false)
+                    : sendHeap(call, src, to);
         } finally {
-            exit(writeLock);
+            exit(WRITE);
         }
     }
 
@@ -1436,17 +1446,41 @@ public final class Sock implements AutoCloseable {
     }
 
     /**
-     * send(2) or sendto(2), retried on EINTR; on EAGAIN, {@link #WOULD_BLOCK} in non-blocking mode,
-     * else a wait in {@link #await} where the call must not block in the kernel.
+     * Sends from heap memory (an array's range, or a heap segment) with no copy: by a call that
+     * cannot block (MSG_DONTWAIT), which may then read the heap, and waits in {@link #await}
+     * when there is no room (see send0).
      */
-    private long send0(String call, MemorySegment src, long len, Sockaddr to, int toLen) throws IOException {
+    private long sendHeap(String call, MemorySegment src, Sockaddr to) throws IOException {
+        long len = type.equals(SockType.STREAM) ? Math.min(src.byteSize(), HEAP_MAX) : src.byteSize();
+        return send0(call, src, len, to, writer.encode(to), true);
+    }
+
+    /**
+     * send(2) or sendto(2), retried on EINTR; on EAGAIN, {@link #WOULD_BLOCK} in non-blocking mode,
+     * else a wait in {@link #await} where the call must not block in the kernel. {@code now}, and
+     * every call that must not block, passes MSG_DONTWAIT through a critical downcall (see
+     * {@link Syscalls#sendNow}), which is the only kind that may read heap memory. Such a call,
+     * where a blocking one would otherwise have been made, first reads the kernel's SO_SNDTIMEO
+     * when it must wait: a timeout set on the descriptor behind the library's back, which the
+     * blocking call would have kept to, holds all the same.
+     */
+    private long send0(String call, MemorySegment src, long len, Sockaddr to, int toLen, boolean now) throws IOException {
         int fd = ref.fd();
         long timeout = sendTimeout;
-        int flags = NOSIGNAL | (mustNotBlock(pollSends, timeout) ? DONTWAIT : 0);
+        boolean dontWait = mustNotBlock(pollSends, timeout);
+        boolean inPlaceOfBlocking = now && !dontWait;
+        now |= dontWait;
+        int flags = NOSIGNAL | (now ? DONTWAIT : 0);
         long deadline = 0;
         while (true) {
-            long n = to == null ? Syscalls.send(writer.capture, fd, src, len, flags)
-                    : Syscalls.sendto(writer.capture, fd, src, len, flags, writer.addr, toLen);
+            long n;
+            if (now) {
+                n = to == null ? Syscalls.sendNow(writer.capture, fd, src, len, flags)
+                        : Syscalls.sendtoNow(writer.capture, fd, src, len, flags, writer.addr, toLen);
+            } else {
+                n = to == null ? Syscalls.send(writer.capture, fd, src, len, flags)
+                        : Syscalls.sendto(writer.capture, fd, src, len, flags, writer.addr, toLen);
+            }
             if (n >= 0) {
                 return n;
             }
@@ -1454,6 +1488,9 @@ public final class Sock implements AutoCloseable {
             if (errno == EAGAIN && ((flags & DONTWAIT) != 0 || fdNonBlocking)) {
                 if (nonBlocking) {
                     return WOULD_BLOCK;
+                }
+                if (inPlaceOfBlocking && deadline == 0) {
+                    timeout = kernelTimeout(writer, fd, SockOpt.SO_SNDTIMEO);
                 }
                 deadline = await(call, writer, POLLOUT, deadline, timeout);
             } else if (errno != EINTR) {
@@ -1568,11 +1605,11 @@ public final class Sock implements AutoCloseable {
      */
     public Received recvFrom(byte[] dst, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(dst, "dst").length);
-        enter(readLock, "recvfrom");
+        enter(READ, "recvfrom");
         try {
             return received(recvArrayLocked("recvfrom", dst, offset, length, true));
         } finally {
-            exit(readLock);
+            exit(READ);
         }
     }
 
@@ -1592,11 +1629,11 @@ public final class Sock implements AutoCloseable {
      */
     public Received recvFrom(ByteBuffer dst) throws IOException {
         checkWritable("recvfrom", dst);
-        enter(readLock, "recvfrom");
+        enter(READ, "recvfrom");
         try {
             return received(recvBufferLocked("recvfrom", dst, true));
         } finally {
-            exit(readLock);
+            exit(READ);
         }
     }
 
@@ -1616,76 +1653,93 @@ public final class Sock implements AutoCloseable {
      */
     public Received recvFrom(MemorySegment dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        enter(readLock, "recvfrom");
+        enter(READ, "recvfrom");
         try {
             return received(recvSegmentLocked("recvfrom", dst, true));
         } finally {
-            exit(readLock);
+            exit(READ);
         }
     }
 
     private long recvArray(String call, byte[] dst, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(dst, "dst").length);
-        enter(readLock, call);
+        enter(READ, call);
         try {
             return recvArrayLocked(call, dst, offset, length, false);
         } finally {
-            exit(readLock);
+            exit(READ);
         }
     }
 
     private long recvSegment(String call, MemorySegment dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        enter(readLock, call);
+        enter(READ, call);
         try {
             return recvSegmentLocked(call, dst, false);
         } finally {
-            exit(readLock);
+            exit(READ);
         }
     }
 
     private long recvBuffer(String call, ByteBuffer dst) throws IOException {
         checkWritable(call, dst);
-        enter(readLock, call);
+        enter(READ, call);
         try {
             return recvBufferLocked(call, dst, false);
         } finally {
-            exit(readLock);
+            exit(READ);
         }
     }
 
-    /** Receives into an array through the reader's native buffer; under the read lock. */
+    /** Receives into an array; in a call of the read direction. */
     private long recvArrayLocked(String call, byte[] dst, int offset, int length, boolean from) throws IOException {
-        int max = messageLength(length);
-        MemorySegment buf = reader.buffer(max);
-        long n = recv0(call, buf, max, from);
-        if (n > 0) {
-            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, dst, offset, (int) Math.min(n, max));
-        }
-        return kept(call, n, max);
+        return recvHeap(call, reader.segment(dst, offset, length), from);
     }
 
-    /** Receives into a segment, in place if it is native; under the read lock. */
+    /** Receives into a segment, in place; in a call of the read direction. */
     private long recvSegmentLocked(String call, MemorySegment dst, boolean from) throws IOException {
         if (dst.isNative()) {
-            return kept(call, recv0(call, dst, dst.byteSize(), from), dst.byteSize());
+            return kept(call, recv0(call, dst, dst.byteSize(), from, false), dst.byteSize());
+        }
+        return recvHeap(call, dst, from);
+    }
+
+    /**
+     * Receives into heap memory (an array's range, or a heap segment). A call that must not block
+     * anyway receives straight into it, by a critical downcall with MSG_DONTWAIT (see
+     * {@link Syscalls#recvNow}), and waits in {@link #await} when nothing is there. A platform
+     * thread that blocks in the kernel does so through the reader's native buffer, and copies what
+     * came: one system call, as C makes. It tries first without waiting, straight into the heap,
+     * only while receives bring {@link #BULK} bytes or more, where the copy would cost more than
+     * a call that finds nothing.
+     */
+    private long recvHeap(String call, MemorySegment dst, boolean from) throws IOException {
+        boolean blocks = !mustNotBlock(pollReceives, receiveTimeout);
+        if (!blocks || reader.bulk) {
+            long len = type.equals(SockType.STREAM) ? Math.min(dst.byteSize(), HEAP_MAX) : dst.byteSize();
+            long n = recv0(call, dst, len, from, true);
+            if (n != BLOCKS) {
+                reader.bulk = n >= BULK;
+                return kept(call, n, len);
+            }
         }
         int len = messageLength(dst.byteSize());
         MemorySegment buf = reader.buffer(len);
-        long n = recv0(call, buf, len, from);
+        long n = recv0(call, buf, len, from, false);
         if (n > 0) {
             MemorySegment.copy(buf, 0, dst, 0, Math.min(n, len));
         }
+        reader.bulk = n >= BULK;
         return kept(call, n, len);
     }
 
-    /** Receives into a buffer by way of a segment or its array, and advances its position; under the read lock. */
+    /** Receives into a buffer by way of a segment or its array, and advances its position; in a call of the read direction. */
     private long recvBufferLocked(String call, ByteBuffer dst, boolean from) throws IOException {
         int pos = dst.position();
         long n;
         if (dst.isDirect()) {
             MemorySegment seg = reader.segment(dst);
-            n = kept(call, recv0(call, seg, seg.byteSize(), from), seg.byteSize());
+            n = kept(call, recv0(call, seg, seg.byteSize(), from, false), seg.byteSize());
         } else {
             n = recvArrayLocked(call, dst.array(), dst.arrayOffset() + pos, dst.remaining(), from);
         }
@@ -1702,7 +1756,7 @@ public final class Sock implements AutoCloseable {
     }
 
     /**
-     * The result of a recvfrom, under the read lock: the last one again when it is equal, as
+     * The result of a recvfrom, in a call of the read direction: the last one again when it is equal, as
      * successive datagrams of one size from one sender give, so that a receive loop allocates
      * nothing.
      */
@@ -1733,8 +1787,13 @@ public final class Sock implements AutoCloseable {
      * non-blocking mode. On a
      * message-based socket it passes MSG_TRUNC, so the result is the message's real length, which
      * may exceed {@code len}: see {@link #kept}.
+     *
+     * <p>{@code now}, and every call that must not block, passes MSG_DONTWAIT through a critical
+     * downcall (see {@link Syscalls#recvNow}), the only kind that may write heap memory. With
+     * {@code now} where the thread would otherwise block in the kernel, EAGAIN returns
+     * {@link #BLOCKS}, for the caller to make the blocking call instead.
      */
-    private long recv0(String call, MemorySegment dst, long len, boolean from) throws IOException {
+    private long recv0(String call, MemorySegment dst, long len, boolean from, boolean now) throws IOException {
         boolean stream = type.equals(SockType.STREAM);
         if (stream && len == 0) {
             reader.from = null;
@@ -1742,30 +1801,37 @@ public final class Sock implements AutoCloseable {
         }
         int fd = ref.fd();
         long timeout = receiveTimeout;
-        int flags = (stream ? 0 : TRUNC) | (mustNotBlock(pollReceives, timeout) ? DONTWAIT : 0);
+        boolean dontWait = mustNotBlock(pollReceives, timeout);
+        boolean fallBack = now && !dontWait;
+        now |= dontWait;
+        int flags = (stream ? 0 : TRUNC) | (now ? DONTWAIT : 0);
         reader.deadline = 0;
         reader.waited = false;
         while (true) {
             long n;
             if (from) {
                 reader.len.set(ValueLayout.JAVA_INT, 0, Sockaddr.MAX_LENGTH);
-                n = Syscalls.recvfrom(reader.capture, fd, dst, len, flags, reader.addr, reader.len);
+                n = now ? Syscalls.recvfromNow(reader.capture, fd, dst, len, flags, reader.addr, reader.len)
+                        : Syscalls.recvfrom(reader.capture, fd, dst, len, flags, reader.addr, reader.len);
                 reader.from = n >= 0 ? sender(reader.len.get(ValueLayout.JAVA_INT, 0)) : null;
             } else {
-                n = Syscalls.recv(reader.capture, fd, dst, len, flags);
+                n = now ? Syscalls.recvNow(reader.capture, fd, dst, len, flags)
+                        : Syscalls.recv(reader.capture, fd, dst, len, flags);
             }
             if (n > 0) {
                 return n;
             }
-            n = received(call, n, flags, timeout);
+            n = received(call, n, flags, timeout, fallBack);
             if (n != RETRY) {
                 return n;
             }
         }
     }
 
-    /** What {@link #received(String, long, int, long)} returns to have the receive made again. */
+    /** What {@link #received} returns to have the receive made again. */
     private static final long RETRY = Long.MIN_VALUE;
+    /** What {@link #recv0} returns when a call made with {@code now} would have had to block. */
+    private static final long BLOCKS = Long.MIN_VALUE + 1;
 
     /**
      * What recv0 returns after a call that received nothing: -1 at end of stream, 0 for an empty
@@ -1773,7 +1839,7 @@ public final class Sock implements AutoCloseable {
      * out of recv0's loop, which stays small enough for the JIT to inline into its callers, so that
      * the segments they make for the call are never allocated.
      */
-    private long received(String call, long n, int flags, long timeout) throws IOException {
+    private long received(String call, long n, int flags, long timeout, boolean fallBack) throws IOException {
         if (n == 0) {
             if (ref.isClosed()) {
                 throw closedDuring(call);
@@ -1784,6 +1850,9 @@ public final class Sock implements AutoCloseable {
         if (errno == EAGAIN && ((flags & DONTWAIT) != 0 || fdNonBlocking)) {
             if (nonBlocking) {
                 return WOULD_BLOCK;
+            }
+            if (fallBack) {
+                return BLOCKS;
             }
             if (reader.waited && receiveShutDown()) {
                 // A datagram socket shut down for reading: readable for good, yet EAGAIN for
@@ -1906,7 +1975,7 @@ public final class Sock implements AutoCloseable {
         p.set(ValueLayout.JAVA_INT, 0, ref.fd());
         p.set(ValueLayout.JAVA_SHORT, 4, events);
         p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-        int rc = Syscalls.poll(s.capture, p, 1, 0);
+        int rc = Syscalls.pollNow(s.capture, p, 1);
         return rc < 0 ? -1 : rc == 0 ? 0 : p.get(ValueLayout.JAVA_SHORT, 6) & 0xFFFF;
     }
 
@@ -1921,7 +1990,7 @@ public final class Sock implements AutoCloseable {
     }
 
     /**
-     * Pauses between connect attempts, under the write lock. A virtual thread sleeps, and an
+     * Pauses between connect attempts, in a call of the write direction. A virtual thread sleeps, and an
      * interrupt ends the call. A platform thread is not woken by an interrupt here either, as in
      * every other blocking call (see the class comment): it pauses in poll(2) on the wake-up
      * eventfd, which also lets close() end the pause at once.
@@ -1965,12 +2034,12 @@ public final class Sock implements AutoCloseable {
      */
     public <T> T get(SockOpt<T> option) throws IOException {
         Objects.requireNonNull(option, "option").check(this, false);
-        enter(controlLock, "getsockopt");
+        enter(CONTROL, "getsockopt");
         try {
-            int len = getsockopt("getsockopt(" + option + ")", option.level(), option.optname(), (int) control.value.byteSize());
+            int len = getsockopt(option, option.level(), option.optname(), (int) control.value.byteSize());
             return option.decode(control.value, len, family);
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -1995,10 +2064,10 @@ public final class Sock implements AutoCloseable {
     public <T> Sock set(SockOpt<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option").check(this, true);
         Objects.requireNonNull(value, () -> option + " value");
-        enter(controlLock, "setsockopt");
+        enter(CONTROL, "setsockopt");
         try {
             int len = option.encode(value, control.value);
-            setsockopt("setsockopt(" + option + ", " + value + ")", option.level(), option.optname(), len);
+            setsockopt(option, value, option.level(), option.optname(), len);
             if (option == SockOpt.SO_RCVTIMEO) {
                 receiveTimeout = nanos((Duration) value);
             } else if (option == SockOpt.SO_SNDTIMEO) {
@@ -2006,7 +2075,7 @@ public final class Sock implements AutoCloseable {
             }
             return this;
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -2024,12 +2093,12 @@ public final class Sock implements AutoCloseable {
      * @throws IOException if the call fails or the socket is closed
      */
     public int getInt(int level, int name) throws IOException {
-        enter(controlLock, "getsockopt");
+        enter(CONTROL, "getsockopt");
         try {
-            getsockopt("getsockopt(" + level + ", " + name + ")", level, name, 4);
+            getsockopt(null, level, name, 4);
             return control.value.get(ValueLayout.JAVA_INT, 0);
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -2048,13 +2117,15 @@ public final class Sock implements AutoCloseable {
      * @throws IOException if the call fails or the socket is closed
      */
     public Sock setInt(int level, int name, int value) throws IOException {
-        enter(controlLock, "setsockopt");
+        enter(CONTROL, "setsockopt");
         try {
             control.value.set(ValueLayout.JAVA_INT, 0, value);
-            setsockopt("setsockopt(" + level + ", " + name + ", " + value + ")", level, name, 4);
+            if (!setsockopt(level, name, 4)) {
+                throw error("setsockopt(" + level + ", " + name + ", " + value + ")", control.errno(), null);
+            }
             return this;
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -2077,12 +2148,12 @@ public final class Sock implements AutoCloseable {
         if (maxLength < 0 || maxLength > control.value.byteSize()) {
             throw new IllegalArgumentException("maxLength " + maxLength + " is out of range 0 to " + control.value.byteSize());
         }
-        enter(controlLock, "getsockopt");
+        enter(CONTROL, "getsockopt");
         try {
-            int len = getsockopt("getsockopt(" + level + ", " + name + ")", level, name, maxLength);
+            int len = getsockopt(null, level, name, maxLength);
             return control.value.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE);
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -2107,13 +2178,13 @@ public final class Sock implements AutoCloseable {
         if (value.length > control.value.byteSize()) {
             throw new IllegalArgumentException("option value is " + value.length + " bytes; at most " + control.value.byteSize());
         }
-        enter(controlLock, "setsockopt");
+        enter(CONTROL, "setsockopt");
         try {
             MemorySegment.copy(value, 0, control.value, ValueLayout.JAVA_BYTE, 0, value.length);
-            setsockopt("setsockopt(" + level + ", " + name + ")", level, name, value.length);
+            setsockopt(null, null, level, name, value.length);
             return this;
         } finally {
-            exit(controlLock);
+            exit(CONTROL);
         }
     }
 
@@ -2167,18 +2238,30 @@ public final class Sock implements AutoCloseable {
     }
 
     /** getsockopt(2) into the control scratch; returns the length the kernel wrote. */
-    private int getsockopt(String call, int level, int name, int maxLength) throws IOException {
+    /**
+     * getsockopt(2) into the control scratch; {@return the length the kernel gave}. The call's
+     * name for an error, such as {@code getsockopt(SO_TYPE)} or {@code getsockopt(1, 3)}, is made
+     * only on failure.
+     */
+    private int getsockopt(SockOpt<?> option, int level, int name, int maxLength) throws IOException {
         control.len.set(ValueLayout.JAVA_INT, 0, maxLength);
         if (Syscalls.getsockopt(control.capture, ref.fd(), level, name, control.value, control.len) < 0) {
-            throw error(call, control.errno(), null);
+            throw error("getsockopt(" + (option != null ? option : level + ", " + name) + ")", control.errno(), null);
         }
         return control.len.get(ValueLayout.JAVA_INT, 0);
     }
 
-    private void setsockopt(String call, int level, int name, int length) throws IOException {
-        if (Syscalls.setsockopt(control.capture, ref.fd(), level, name, control.value, length) < 0) {
-            throw error(call, control.errno(), null);
+    /** setsockopt(2) from the control scratch; named in an error with the value, if not null. */
+    private void setsockopt(SockOpt<?> option, Object value, int level, int name, int length) throws IOException {
+        if (!setsockopt(level, name, length)) {
+            throw error("setsockopt(" + (option != null ? option : level + ", " + name)
+                    + (value != null ? ", " + value : "") + ")", control.errno(), null);
         }
+    }
+
+    /** {@return whether setsockopt(2) from the control scratch succeeded}; if not, errno says why */
+    private boolean setsockopt(int level, int name, int length) {
+        return Syscalls.setsockopt(control.capture, ref.fd(), level, name, control.value, length) >= 0;
     }
 
     // ------------------------------------------------------------------------------ messages
@@ -2392,7 +2475,7 @@ public final class Sock implements AutoCloseable {
         long controlSize = Messages.size(cmsgs, family);
         Messages.acquire(cmsgs);
         try {
-            enter(writeLock, "sendmsg");
+            enter(WRITE, "sendmsg");
             int count = buffers.length;
             try {
                 writer.buffers.hold("sendmsg", buffers);
@@ -2417,7 +2500,8 @@ public final class Sock implements AutoCloseable {
                 long n;
                 long deadline = 0;
                 while (true) {
-                    n = Syscalls.sendmsg(writer.capture, ref.fd(), msg, all);
+                    n = (all & DONTWAIT) != 0 ? Syscalls.sendmsgNow(writer.capture, ref.fd(), msg, all)
+                            : Syscalls.sendmsg(writer.capture, ref.fd(), msg, all);
                     if (n >= 0) {
                         break;
                     }
@@ -2435,7 +2519,7 @@ public final class Sock implements AutoCloseable {
                 return n;
             } finally {
                 writer.buffers.unhold();
-                exit(writeLock);
+                exit(WRITE);
             }
         } finally {
             Messages.release(cmsgs);
@@ -2451,7 +2535,7 @@ public final class Sock implements AutoCloseable {
         Objects.requireNonNull(want, "want");
         Objects.requireNonNull(buffers, "buffers");
         long controlSize = Messages.size(want);
-        enter(readLock, "recvmsg");
+        enter(READ, "recvmsg");
         int count = buffers.length;
         try {
             reader.buffers.hold("recvmsg", buffers);
@@ -2486,7 +2570,8 @@ public final class Sock implements AutoCloseable {
                     msghdr.msg_control(msg, ctl);
                     msghdr.msg_controllen(msg, controlSize);
                 }
-                n = Syscalls.recvmsg(reader.capture, ref.fd(), msg, all);
+                n = (all & DONTWAIT) != 0 ? Syscalls.recvmsgNow(reader.capture, ref.fd(), msg, all)
+                        : Syscalls.recvmsg(reader.capture, ref.fd(), msg, all);
                 if (n == 0 && ref.isClosed() && msghdr.msg_controllen(msg) == 0) {
                     // Woken by close's shutdown(2), not a real end of stream: as recv0 does.
                     throw closedDuring("recvmsg");
@@ -2557,7 +2642,7 @@ public final class Sock implements AutoCloseable {
             }
         } finally {
             reader.buffers.unhold();
-            exit(readLock);
+            exit(READ);
         }
     }
 
@@ -2659,21 +2744,20 @@ public final class Sock implements AutoCloseable {
     // ------------------------------------------------------------------------------ helpers
 
     /**
-     * Starts a call: takes the lock of its kind, then counts the call in on the descriptor. A call
-     * that waited for the lock while the socket was closed fails here, without touching the fd.
+     * Starts a call: claims its direction ({@link FdRef#READ}, {@link FdRef#WRITE} or
+     * {@link FdRef#CONTROL}, each with scratch memory of its own) and counts the call in on the
+     * descriptor, in one atomic step. A call that waited for the direction while the socket was
+     * closed fails here, without touching the fd.
      */
-    private void enter(ReentrantLock lock, String call) throws SockClosedException {
-        lock.lock();
-        if (!ref.acquire()) {
-            lock.unlock();
+    private void enter(int direction, String call) throws SockClosedException {
+        if (!ref.enter(direction)) {
             throw new SockClosedException(call + ": the socket is closed");
         }
     }
 
     /** Ends a call begun by {@link #enter}; the last call out of a closed socket closes the fd. */
-    private void exit(ReentrantLock lock) {
-        ref.release();
-        lock.unlock();
+    private void exit(int direction) {
+        ref.exit(direction);
         Reference.reachabilityFence(this);
     }
 

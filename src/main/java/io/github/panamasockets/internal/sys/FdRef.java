@@ -7,6 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An owned file descriptor that is never used after it is closed, and whose number is never
@@ -18,8 +20,13 @@ import java.lang.invoke.VarHandle;
  * file. So the number must outlive every call that uses it.
  *
  * <h2>How</h2>
- * One int of state holds a CLOSED bit and the count of calls in flight. A call {@link #acquire()}s
- * (count + 1, refused once CLOSED is set), uses {@link #fd()}, and {@link #release()}s. {@link
+ * One int of state holds a CLOSED bit, a bit for each {@linkplain #READ direction} of calls, and
+ * the count of other calls in flight. A call {@link #acquire()}s (count + 1, refused once CLOSED is
+ * set), uses {@link #fd()}, and {@link #release()}s. A socket's receives, sends and control calls
+ * each use scratch memory of their own, one call at a time: such a call {@link #enter(int)}s its
+ * direction instead, which both claims the direction and counts the call in, in one
+ * compare-and-set, and {@link #exit(int)}s with one atomic add. Only a call that finds its
+ * direction taken waits, on a lock and condition that the uncontended path never touches. {@link
  * #close()} sets CLOSED; if no call is in flight it closes the descriptor at once. Otherwise it
  * wakes the calls that are blocked, by {@code shutdown(SHUT_RDWR)} (which ends blocking accept,
  * recv and send on the socket itself) and by signalling a wake-up eventfd (which ends the
@@ -30,6 +37,13 @@ import java.lang.invoke.VarHandle;
  */
 public final class FdRef {
     private static final int CLOSED = 1 << 31;
+    /** The direction of receives (and accept): one such call at a time. */
+    public static final int READ = 1 << 30;
+    /** The direction of sends (and connect). */
+    public static final int WRITE = 1 << 29;
+    /** The direction of the other calls: options, names, bind, listen, shutdown. */
+    public static final int CONTROL = 1 << 28;
+    private static final int MAX_COUNT = CONTROL - 1;
     private static final VarHandle STATE;
 
     static {
@@ -49,6 +63,10 @@ public final class FdRef {
     private final MemorySegment scratch = Arena.ofAuto().allocate(64);
     private final MemorySegment capture = Arena.ofAuto().allocate(Syscalls.CAPTURE_LAYOUT);
     private final boolean shutdownWakes;
+    /** How many calls wait for a direction; those calls wait on {@link #free}. */
+    private volatile int waiting;
+    private final ReentrantLock waitLock = new ReentrantLock();
+    private final Condition free = waitLock.newCondition();
 
     /**
      * Takes ownership of a descriptor.
@@ -82,8 +100,91 @@ public final class FdRef {
             if ((s & CLOSED) != 0) {
                 return false;
             }
+            if ((s & MAX_COUNT) == MAX_COUNT) {
+                throw new IllegalStateException("fd " + fd + " has " + MAX_COUNT + " calls in flight, the most it counts");
+            }
         } while (!STATE.compareAndSet(this, s, s + 1));
         return true;
+    }
+
+    /**
+     * Claims a direction for one call, and counts the call in: waits while another call holds the
+     * direction (without regard to interrupts, as a monitor does).
+     *
+     * @param direction {@link #READ}, {@link #WRITE} or {@link #CONTROL}
+     * @return true if the call may use the descriptor until {@link #exit(int)}, false if it is closed
+     */
+    public boolean enter(int direction) {
+        int s = (int) STATE.getVolatile(this);
+        if ((s & (CLOSED | direction)) == 0 && STATE.compareAndSet(this, s, s | direction)) {
+            return true;
+        }
+        return enterSlow(direction);
+    }
+
+    private boolean enterSlow(int direction) {
+        while (true) {        // the compare-and-set may have lost to a change of another direction
+            int s = (int) STATE.getVolatile(this);
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+            if ((s & direction) != 0) {
+                break;
+            }
+            if (STATE.compareAndSet(this, s, s | direction)) {
+                return true;
+            }
+        }
+        waitLock.lock();
+        try {
+            // Counted in before looking again: an exit that clears the bit after this look sees
+            // the count and signals (both are volatile, so one of the two sees the other).
+            waiting++;
+            try {
+                while (true) {
+                    int s = (int) STATE.getVolatile(this);
+                    if ((s & CLOSED) != 0) {
+                        return false;
+                    }
+                    if ((s & direction) == 0) {
+                        if (STATE.compareAndSet(this, s, s | direction)) {
+                            return true;
+                        }
+                    } else {
+                        free.awaitUninterruptibly();
+                    }
+                }
+            } finally {
+                waiting--;
+            }
+        } finally {
+            waitLock.unlock();
+        }
+    }
+
+    /**
+     * Ends a call begun by a successful {@link #enter(int)}: frees the direction for the next
+     * call; the last call out after close closes.
+     *
+     * @param direction the direction entered
+     */
+    public void exit(int direction) {
+        int s = (int) STATE.getAndAdd(this, -direction) - direction;
+        if (s == CLOSED) {
+            closeNow();
+        }
+        if (waiting != 0) {
+            signalWaiting();
+        }
+    }
+
+    private void signalWaiting() {
+        waitLock.lock();
+        try {
+            free.signalAll();
+        } finally {
+            waitLock.unlock();
+        }
     }
 
     /** Ends a call begun by a successful {@link #acquire()}; the last one after close closes. */
@@ -111,6 +212,9 @@ public final class FdRef {
             closeNow();
         } else {
             wake();
+        }
+        if (waiting != 0) {
+            signalWaiting();      // the calls waiting for a direction fail now, not when it frees
         }
         return true;
     }
