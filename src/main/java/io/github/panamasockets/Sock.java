@@ -90,6 +90,8 @@ public final class Sock implements AutoCloseable {
      * collector waits for such a call, so it is bounded; about 100 µs of copying.
      */
     private static final int HEAP_MAX = 1024 * 1024;
+    /** How much of a heap send on a stream waits for room in the kernel; see sendHeap. */
+    private static final int WAIT_PIECE = 4096;
     /** A heap receive of this much or more makes the next try first without waiting; see recvHeap. */
     private static final int BULK = 8 * 1024;
     private static final int NOSIGNAL = LibC.MSG_NOSIGNAL();
@@ -270,6 +272,12 @@ public final class Sock implements AutoCloseable {
          * then first tries without waiting, straight into the caller's memory (see recvHeap).
          */
         boolean bulk;
+
+        /**
+         * Whether the last heap send on a stream, where a blocking one would have been made, was
+         * taken only in part: the buffer is full; see sendHeap.
+         */
+        boolean full;
 
         /** A receive's deadline across its waits (see Sock.await), and whether it has waited. */
         long deadline;
@@ -1446,23 +1454,43 @@ public final class Sock implements AutoCloseable {
     }
 
     /**
-     * Sends from heap memory (an array's range, or a heap segment) with no copy: by a call that
-     * cannot block (MSG_DONTWAIT), which may then read the heap, and waits in {@link #await}
-     * when there is no room (see send0).
+     * Sends from heap memory (an array's range, or a heap segment). The kernel reads the heap
+     * directly, with no copy, in a call that cannot block (MSG_DONTWAIT, critical; see send0).
+     *
+     * <p>When there is no room, a virtual thread, a timed call or non-blocking mode waits in
+     * {@link #await} (or returns). A platform thread that would block in the kernel blocks there,
+     * as C does, in a send through the writer's native buffer: of the whole message, or on a
+     * stream of a first {@link #WAIT_PIECE} bytes only, after which the room the kernel waited
+     * for takes the next sends straight from the heap. A blocking send is also what keeps to an
+     * SO_SNDTIMEO set on the descriptor behind the library's back. After a stream send that the
+     * kernel took only part of, the buffer is full, and the next such send goes to the wait at
+     * once rather than first making a call that would find no room.
      */
     private long sendHeap(String call, MemorySegment src, Sockaddr to) throws IOException {
-        long len = type.equals(SockType.STREAM) ? Math.min(src.byteSize(), HEAP_MAX) : src.byteSize();
-        return send0(call, src, len, to, writer.encode(to), true);
+        boolean stream = type.equals(SockType.STREAM);
+        long len = stream ? Math.min(src.byteSize(), HEAP_MAX) : src.byteSize();
+        int toLen = writer.encode(to);
+        if (!writer.full) {
+            long n = send0(call, src, len, to, toLen, true);
+            if (n != BLOCKS) {
+                writer.full = stream && n >= 0 && n < len && !mustNotBlock(pollSends, sendTimeout);
+                return n;
+            }
+        }
+        writer.full = false;
+        int piece = stream ? (int) Math.min(len, WAIT_PIECE) : messageLength(len);
+        MemorySegment buf = writer.buffer(piece);
+        MemorySegment.copy(src, 0, buf, 0, piece);
+        return send0(call, buf, piece, to, toLen, false);
     }
 
     /**
      * send(2) or sendto(2), retried on EINTR; on EAGAIN, {@link #WOULD_BLOCK} in non-blocking mode,
      * else a wait in {@link #await} where the call must not block in the kernel. {@code now}, and
      * every call that must not block, passes MSG_DONTWAIT through a critical downcall (see
-     * {@link Syscalls#sendNow}), which is the only kind that may read heap memory. Such a call,
-     * where a blocking one would otherwise have been made, first reads the kernel's SO_SNDTIMEO
-     * when it must wait: a timeout set on the descriptor behind the library's back, which the
-     * blocking call would have kept to, holds all the same.
+     * {@link Syscalls#sendNow}), which is the only kind that may read heap memory. Where a
+     * blocking call would otherwise have been made, such a call returns {@link #BLOCKS} when there
+     * is no room, for the caller to make the blocking call instead (see sendHeap).
      */
     private long send0(String call, MemorySegment src, long len, Sockaddr to, int toLen, boolean now) throws IOException {
         int fd = ref.fd();
@@ -1489,8 +1517,8 @@ public final class Sock implements AutoCloseable {
                 if (nonBlocking) {
                     return WOULD_BLOCK;
                 }
-                if (inPlaceOfBlocking && deadline == 0) {
-                    timeout = kernelTimeout(writer, fd, SockOpt.SO_SNDTIMEO);
+                if (inPlaceOfBlocking) {
+                    return BLOCKS;
                 }
                 deadline = await(call, writer, POLLOUT, deadline, timeout);
             } else if (errno != EINTR) {
