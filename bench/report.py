@@ -240,9 +240,9 @@ print("warm-up after 1 s) even if it has not made all its rounds, so that load c
 latency_table([(k, impls) for k in ("unix-stream", "unix-seqpacket", "unix-dgram", "tcp4", "tcp6")], "c")
 print("\n## Busy-poll, two CPUs\n")
 print("The same ping-pong with each thread pinned to a CPU of its own (0 and 1) and spinning on a")
-print("non-blocking receive: `recv(MSG_DONTWAIT)` in C, the library's `recvmsg` with `MsgFlags.DONTWAIT`")
-print("(it reports `EAGAIN` as a `SyscallException`, which the loop catches), and a channel in")
-print("non-blocking mode for NIO, junixsocket and jnr.\n")
+print("non-blocking receive: `recv(MSG_DONTWAIT)` in C, the library's `recv` on a socket in non-blocking")
+print("mode (it returns `Sock.WOULD_BLOCK` for `EAGAIN`), and a channel in non-blocking mode for NIO,")
+print("junixsocket and jnr.\n")
 latency_table([("unix-stream", [i + "-busy" for i in impls])], "c-busy")
 
 # ------------------------------------------------------------------------------ bulk
@@ -284,7 +284,8 @@ print("\n## Per-call cost\n")
 print("JMH (bench/jmh), one thread, not pinned. Each sample times a loop of calls, and the figure is")
 print("the median sample in ns per call, ± half the spread of the iterations' medians: the mean would")
 print("also count the time the thread was preempted on this shared machine. The raw side is an")
-print("`invokeExact` of a downcall handle linked as the library links it (`captureCallState(\"errno\")`),")
+print("`invokeExact` of a downcall handle linked as the library links it (`captureCallState(\"errno\")`,")
+print("and `Linker.Option.critical(true)` for the calls that cannot block: getsockopt and MSG_DONTWAIT receives),")
 print("making the same calls with the same arguments and checks.\n")
 print("`EmptyCall` replaces getsockopt, send and recv, under the library and under the raw handles alike,")
 print("with the empty C functions of bench/c/empty_calls.c, so that no system call hides the difference.")
@@ -296,14 +297,16 @@ for label, a, b in [("empty getsockopt, `Sock.getInt`", "EmptyCall.getsockoptWra
                     ("empty recv, `Sock.recv(MemorySegment)`", "EmptyCall.recvWrapper", "EmptyCall.recvRaw"),
                     ("getsockopt(SO_TYPE), `Sock.getInt`", "CallCost.getsockoptWrapper", "CallCost.getsockoptRaw"),
                     ("1-byte send + recv on a Unix stream pair", "CallCost.sendRecvWrapper", "CallCost.sendRecvRaw"),
-                    ("an empty non-blocking receive (`recvmsg` with `MsgFlags.DONTWAIT`; EAGAIN)",
-                     "CallCost.pollEmptyWrapper", "CallCost.pollEmptyRaw")]:
+                    ("an empty non-blocking receive (`recv` in non-blocking mode; EAGAIN)",
+                     "CallCost.pollEmptyWrapper", "CallCost.pollEmptyRaw"),
+                    ("the same through `recvmsg` with `MsgFlags.DONTWAIT`",
+                     "CallCost.pollEmptyRecvmsgWrapper", "CallCost.pollEmptyRaw")]:
     if a in jmh and b in jmh:
         d, e = diff(a, b)
         print(f"| {label} | {ns(a):.0f} ± {jmh[a][1]:.0f} | {ns(b):.0f} ± {jmh[b][1]:.0f} | {d:+.0f} ± {e:.0f} ns "
               f"| {jmh[a][2]:.1f} |")
-for label, a, b in [("Capturing errno costs", "EmptyCall.getsockoptRaw", "EmptyCall.getsockoptRawNoErrno"),
-                    ("`Linker.Option.critical(false)` saves", "EmptyCall.getsockoptRaw", "EmptyCall.getsockoptRawCritical")]:
+for label, a, b in [("Capturing errno costs", "EmptyCall.getsockoptRawTransition", "EmptyCall.getsockoptRawNoErrno"),
+                    ("`Linker.Option.critical` saves", "EmptyCall.getsockoptRawTransition", "EmptyCall.getsockoptRaw")]:
     if a in jmh and b in jmh:
         d, e = diff(a, b)
         print(f"\n{label} {d:+.0f} ± {e:.0f} ns a call (raw empty getsockopt, with and without).", end="")

@@ -52,6 +52,9 @@ public class CallCost {
     private Sock b;
     private int fa;
     private int fb;
+    /** A socket in non-blocking mode that nothing is sent to, for the empty receives. */
+    private SockPair idlePair;
+    private Sock idle;
     private final MemorySegment capture = Raw.capture(arena);
     private final MemorySegment value = arena.allocate(4, 4);
     private final MemorySegment len = arena.allocate(4, 4);
@@ -65,11 +68,14 @@ public class CallCost {
         b = pair.second();
         fa = a.fd();
         fb = b.fd();
+        idlePair = Sock.pair(SockType.STREAM);
+        idle = idlePair.second().setNonBlocking(true);
     }
 
     @TearDown
     public void close() {
         pair.close();
+        idlePair.close();
     }
 
     /** getsockopt(SO_TYPE) through {@link Sock#getInt}. */
@@ -78,10 +84,13 @@ public class CallCost {
         return Loops.getInts(a, CALLS);
     }
 
-    /** The same getsockopt(2) as a raw invokeExact with errno capture, checked as the library checks it. */
+    /**
+     * The same getsockopt(2) as a raw invokeExact of a handle linked as the library links it (errno
+     * capture, critical), checked as the library checks it.
+     */
     @Benchmark
     public long getsockoptRaw() throws Throwable {
-        return Loops.getsockopts(Raw.GETSOCKOPT_ERRNO, CALLS, capture, fa, value, len);
+        return Loops.getsockopts(Raw.GETSOCKOPT_NOW, CALLS, capture, fa, value, len);
     }
 
     /** One byte sent on a Unix stream pair and received at the other end, through the library. */
@@ -114,10 +123,20 @@ public class CallCost {
 
     /**
      * A non-blocking receive that finds nothing, the step a busy-polling receiver repeats: the
-     * library's recvmsg with MSG_DONTWAIT, which returns Sock.WOULD_BLOCK for EAGAIN.
+     * library's recv on a socket in non-blocking mode, which returns Sock.WOULD_BLOCK for EAGAIN.
      */
     @Benchmark
     public long pollEmptyWrapper() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            sum += idle.recv(one);
+        }
+        return sum;
+    }
+
+    /** The same through recvmsg with MsgFlags.DONTWAIT, as a receiver of control data would. */
+    @Benchmark
+    public long pollEmptyRecvmsgWrapper() throws IOException {
         long sum = 0;
         for (int i = 0; i < CALLS; i++) {
             sum += b.recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, ones).length();
@@ -125,12 +144,12 @@ public class CallCost {
         return sum;
     }
 
-    /** The same empty receive as a raw recv(2) with MSG_DONTWAIT. */
+    /** The same empty receive as a raw recv(2) with MSG_DONTWAIT, linked critical as the library links it. */
     @Benchmark
     public long pollEmptyRaw() throws IOException {
         long sum = 0;
         for (int i = 0; i < CALLS; i++) {
-            long n = Raw.recv(capture, fb, one, 1, Raw.MSG_DONTWAIT);
+            long n = Raw.recvNow(capture, fb, one, 1, Raw.MSG_DONTWAIT);
             if (n < 0 && Raw.errno(capture) != Raw.EAGAIN) {
                 throw new IOException("recv: errno " + Raw.errno(capture));
             }

@@ -70,12 +70,12 @@ public class EmptyCall {
     }
 
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+    /** As the library links getsockopt, which cannot block: errno capture, critical. */
+    private static final MethodHandle GETSOCKOPT_NOW = stub("getsockopt", Raw.GETSOCKOPT, ERRNO, Raw.CRITICAL);
     private static final MethodHandle GETSOCKOPT_ERRNO = stub("getsockopt", Raw.GETSOCKOPT, ERRNO);
     /** Without errno capture, taking and ignoring a capture segment so that it fits the same loop. */
     private static final MethodHandle GETSOCKOPT_PLAIN =
             MethodHandles.dropArguments(stub("getsockopt", Raw.GETSOCKOPT), 0, MemorySegment.class);
-    private static final MethodHandle GETSOCKOPT_CRITICAL = stub("getsockopt", Raw.GETSOCKOPT, ERRNO, CRITICAL);
     private static final MethodHandle SEND = stub("send", Raw.SEND_RECV, ERRNO);
     private static final MethodHandle RECV = stub("recv", Raw.SEND_RECV, ERRNO);
 
@@ -87,6 +87,9 @@ public class EmptyCall {
     private SockPair pair;
     private Sock a;
     private int fd;
+    /** A socket {@linkplain Sock#confine() confined} to the benchmark thread. */
+    private SockPair confinedPair;
+    private Sock confined;
 
     @Setup
     public void open() throws IOException {
@@ -96,11 +99,16 @@ public class EmptyCall {
         if (a.getInt(Raw.SOL_SOCKET, Raw.SO_TYPE) != MAGIC) {
             throw new IllegalStateException("the library did not call the empty getsockopt; was its lookup already made?");
         }
+        // JMH runs the setup of a thread-scoped state in the thread that runs the benchmark.
+        confinedPair = Sock.pair(SockType.STREAM);
+        confined = confinedPair.first().confine();
     }
 
     @TearDown
     public void close() {
         pair.close();
+        confined.close();
+        confinedPair.second().close();
     }
 
     @Benchmark
@@ -108,26 +116,42 @@ public class EmptyCall {
         return Loops.getInts(a, CALLS);
     }
 
+    /** The handle the library's getsockopt uses: errno capture, critical. */
     @Benchmark
     public long getsockoptRaw() throws Throwable {
+        return Loops.getsockopts(GETSOCKOPT_NOW, CALLS, capture, fd, value, len);
+    }
+
+    /** Not critical: with the transition to native and back that a call that may block needs. */
+    @Benchmark
+    public long getsockoptRawTransition() throws Throwable {
         return Loops.getsockopts(GETSOCKOPT_ERRNO, CALLS, capture, fd, value, len);
     }
 
-    /** Without errno capture: what capturing it costs. */
+    /** Without errno capture (and not critical): what capturing it costs. */
     @Benchmark
     public long getsockoptRawNoErrno() throws Throwable {
         return Loops.getsockopts(GETSOCKOPT_PLAIN, CALLS, capture, fd, value, len);
     }
 
-    /** With Linker.Option.critical: what the thread state transition costs, for calls that cannot block. */
     @Benchmark
-    public long getsockoptRawCritical() throws Throwable {
-        return Loops.getsockopts(GETSOCKOPT_CRITICAL, CALLS, capture, fd, value, len);
+    public long getsockoptConfined() throws IOException {
+        return Loops.getInts(confined, CALLS);
     }
 
     @Benchmark
     public long sendWrapper() throws IOException {
         return Loops.sends(a, one, CALLS);
+    }
+
+    @Benchmark
+    public long sendConfined() throws IOException {
+        return Loops.sends(confined, one, CALLS);
+    }
+
+    @Benchmark
+    public long recvConfined() throws IOException {
+        return Loops.recvs(confined, one, CALLS);
     }
 
     @Benchmark

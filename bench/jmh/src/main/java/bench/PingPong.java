@@ -1,8 +1,6 @@
 package bench;
 
-import io.github.panamasockets.ControlSpec;
 import io.github.panamasockets.Family;
-import io.github.panamasockets.MsgFlags;
 import io.github.panamasockets.Sock;
 import io.github.panamasockets.SockPair;
 import io.github.panamasockets.SockType;
@@ -36,7 +34,8 @@ import java.nio.channels.SocketChannel;
  *
  * Blocking by default: the script pins the whole process to one CPU. With {@code busy}, each end
  * pins its thread to a CPU of its own (0 and 1) and spins on a non-blocking receive: the library's
- * recvmsg with {@link MsgFlags#DONTWAIT}, or a channel in non-blocking mode for the peers. The
+ * recv on a socket in non-blocking mode (Sock.WOULD_BLOCK until a byte comes), as a channel in
+ * non-blocking mode for the peers. The
  * implementation is then printed with a {@code -busy} suffix.
  */
 public final class PingPong {
@@ -113,25 +112,23 @@ public final class PingPong {
         };
     }
 
-    private static End end(Sock s, boolean heap, boolean busy) {
+    private static End end(Sock s, boolean heap, boolean busy) throws IOException {
         Call send;
         Call recv;
-        Call poll;
+        if (busy) {
+            s.setNonBlocking(true);
+        }
         if (heap) {
             byte[] buf = new byte[1];
-            byte[][] bufs = {buf};
             send = () -> s.send(buf, 0, 1);
             recv = () -> s.recv(buf, 0, 1);
-            poll = () -> s.recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, bufs).length();
         } else {
             MemorySegment buf = Arena.ofAuto().allocate(1);
-            MemorySegment[] bufs = {buf};
             send = () -> s.send(buf);
             recv = () -> s.recv(buf);
-            poll = () -> s.recvmsg(ControlSpec.NONE, MsgFlags.DONTWAIT, bufs).length();
         }
         Call in = !busy ? recv : () -> {
-            while (!ready(poll)) {
+            while (!ready(recv)) {
                 Thread.onSpinWait();
             }
             return 1;
@@ -154,7 +151,7 @@ public final class PingPong {
 
     /**
      * Makes one non-blocking receive; false if nothing had arrived (the library returns
-     * Sock.WOULD_BLOCK for EAGAIN under MSG_DONTWAIT).
+     * Sock.WOULD_BLOCK for EAGAIN in non-blocking mode).
      */
     private static boolean ready(Call r) throws IOException {
         return r.call() > 0;

@@ -45,6 +45,13 @@ public final class Raw {
     static final MethodHandle SEND = link("send", SEND_RECV, ERRNO);
     static final MethodHandle RECV = link("recv", SEND_RECV, ERRNO);
     static final MethodHandle GETSOCKOPT_ERRNO = link("getsockopt", GETSOCKOPT, ERRNO);
+    /**
+     * Linked critical, as the library links the calls that cannot block (getsockopt, and sends and
+     * receives with MSG_DONTWAIT).
+     */
+    static final Linker.Option CRITICAL = Linker.Option.critical(true);
+    static final MethodHandle GETSOCKOPT_NOW = link("getsockopt", GETSOCKOPT, ERRNO, CRITICAL);
+    static final MethodHandle RECV_NOW = link("recv", SEND_RECV, ERRNO, CRITICAL);
     private static final MethodHandle SCHED_SETAFFINITY = link("sched_setaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
 
@@ -71,6 +78,15 @@ public final class Raw {
     public static long recv(MemorySegment capture, int fd, MemorySegment buf, long len, int flags) {
         try {
             return (long) RECV.invokeExact(capture, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** recv(2) with MSG_DONTWAIT, linked critical as the library links it. */
+    public static long recvNow(MemorySegment capture, int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return (long) RECV_NOW.invokeExact(capture, fd, buf, len, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -43,7 +43,9 @@ import static io.github.panamasockets.internal.sys.FdRef.WRITE;
  * shuts down the socket wakes with a {@link SockClosedException} (after close) or end of stream
  * (after shutdown). The descriptor number is kept until every call on it has returned, so no
  * call can reach a file that later took the same number. A socket that becomes unreachable
- * without being closed is closed by a {@link Cleaner}.
+ * without being closed is closed by a {@link Cleaner}. A socket that one thread alone uses may be
+ * {@linkplain #confine() confined} to it, which spares each call the atomic instructions that
+ * sharing takes.
  *
  * <h2>Blocking, non-blocking, timeouts and virtual threads</h2>
  * A new socket is in blocking mode: a call waits until it can be done. In
@@ -159,6 +161,8 @@ public final class Sock implements AutoCloseable {
     private final Scratch reader = new Scratch();
     private final Scratch writer = new Scratch();
     private final Scratch control;
+    /** The thread this socket is confined to, or null; see {@link #confine()}. Set once. */
+    private volatile Thread owner;
     /** Non-blocking mode, as the caller set it. */
     private volatile boolean nonBlocking;
     /** Whether O_NONBLOCK is set on the fd. Changed under modeLock. */
@@ -565,6 +569,71 @@ public final class Sock implements AutoCloseable {
      */
     public boolean isOpen() {
         return !ref.isClosed();
+    }
+
+    /**
+     * Confines this socket to the calling thread, for the rest of its life, as
+     * {@link java.lang.foreign.Arena#ofConfined()} confines memory. Its calls then cost what the
+     * system call does and little more: a shared socket claims and frees a direction of calls
+     * with an atomic instruction at each end of every call, so that threads take turns and a
+     * close from another thread waits for the calls in flight; a confined socket needs neither,
+     * since only its owner may use it.
+     *
+     * <p>After this, every call from another thread, {@link #close()} included, throws
+     * {@link WrongThreadException}, and leaves the socket as it was; {@link Poll},
+     * {@link EpollSelector}, {@link #fd()}, {@link #isOpen()} and {@code toString} still work from
+     * any thread. Nothing can then wake the owner from another thread, so a confined socket that
+     * may have to stop waiting wants a timeout or non-blocking mode. An accepted socket is not
+     * confined. Not for jshell, which may run each snippet in a thread of its own.
+     *
+     * {@snippet :
+     * try (var pair = Sock.pair(SockType.SEQPACKET)) {
+     *     Sock a = pair.first().confine();
+     *     Sock b = pair.second().confine();
+     *     a.send(new byte[] {1});
+     *     b.recv(new byte[1]);   // ==> 1
+     * }
+     * }
+     *
+     * @return this socket
+     * @throws SockClosedException if the socket is closed
+     * @throws WrongThreadException if it is confined to another thread
+     * @throws IllegalStateException if a call is in flight in another thread
+     */
+    public Sock confine() throws SockClosedException {
+        Thread me = Thread.currentThread();
+        Thread o = owner;
+        if (o == me) {
+            return this;
+        }
+        if (o != null) {
+            throw wrongThread("confine");
+        }
+        boolean open;
+        try {
+            open = ref.confine();
+        } catch (IllegalStateException e) {
+            if (owner != null) {
+                throw wrongThread("confine");       // another thread confined it first
+            }
+            throw new IllegalStateException("confine " + this + ": " + e.getMessage(), e);
+        }
+        if (!open) {
+            throw new SockClosedException("confine: the socket is closed");
+        }
+        owner = me;
+        return this;
+    }
+
+    /**
+     * {@return the thread the socket is confined to}, if {@link #confine()} was called
+     *
+     * {@snippet :
+     * Sock.open(Family.UNIX, SockType.DGRAM).owner()   // ==> Optional.empty
+     * }
+     */
+    public java.util.Optional<Thread> owner() {
+        return java.util.Optional.ofNullable(owner);
     }
 
     /** The descriptor's owner, for {@link Poll} and {@link EpollSelector}. */
@@ -1203,6 +1272,10 @@ public final class Sock implements AutoCloseable {
      */
     @Override
     public void close() {
+        Thread o = owner;
+        if (o != null && o != Thread.currentThread() && !ref.isClosed()) {
+            throw wrongThread("close");
+        }
         if (ref.close()) {
             cleanable.clean();
         }
@@ -2778,15 +2851,39 @@ public final class Sock implements AutoCloseable {
      * closed fails here, without touching the fd.
      */
     private void enter(int direction, String call) throws SockClosedException {
-        if (!ref.enter(direction)) {
+        Thread o = owner;
+        if (o == null) {
+            boolean open;
+            try {
+                open = ref.enter(direction);
+            } catch (WrongThreadException e) {       // confined since this call read owner
+                throw wrongThread(call);
+            }
+            if (!open) {
+                throw new SockClosedException(call + ": the socket is closed");
+            }
+        } else if (o != Thread.currentThread()) {
+            throw wrongThread(call);
+        } else if (ref.isClosed()) {
             throw new SockClosedException(call + ": the socket is closed");
         }
     }
 
-    /** Ends a call begun by {@link #enter}; the last call out of a closed socket closes the fd. */
+    /**
+     * Ends a call begun by {@link #enter}; the last call out of a closed socket closes the fd. The
+     * owner of a confined socket entered nothing (and owner cannot change during a call: confine
+     * refuses while any call is in flight).
+     */
     private void exit(int direction) {
-        ref.exit(direction);
+        if (owner == null) {
+            ref.exit(direction);
+        }
         Reference.reachabilityFence(this);
+    }
+
+    private WrongThreadException wrongThread(String call) {
+        return new WrongThreadException(call + " on " + this + " from " + Thread.currentThread()
+                + ": the socket is confined to " + owner);
     }
 
     private SockClosedException closedDuring(String call) {

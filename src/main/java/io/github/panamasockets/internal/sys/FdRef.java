@@ -43,7 +43,12 @@ public final class FdRef {
     public static final int WRITE = 1 << 29;
     /** The direction of the other calls: options, names, bind, listen, shutdown. */
     public static final int CONTROL = 1 << 28;
-    private static final int MAX_COUNT = CONTROL - 1;
+    /**
+     * Set for good by {@link #confine()}: the owner's calls no longer enter directions, and no
+     * other thread may.
+     */
+    private static final int CONFINED = 1 << 27;
+    private static final int MAX_COUNT = CONFINED - 1;
     private static final VarHandle STATE;
 
     static {
@@ -116,7 +121,7 @@ public final class FdRef {
      */
     public boolean enter(int direction) {
         int s = (int) STATE.getVolatile(this);
-        if ((s & (CLOSED | direction)) == 0 && STATE.compareAndSet(this, s, s | direction)) {
+        if ((s & (CLOSED | CONFINED | direction)) == 0 && STATE.compareAndSet(this, s, s | direction)) {
             return true;
         }
         return enterSlow(direction);
@@ -127,6 +132,9 @@ public final class FdRef {
             int s = (int) STATE.getVolatile(this);
             if ((s & CLOSED) != 0) {
                 return false;
+            }
+            if ((s & CONFINED) != 0) {
+                throw new WrongThreadException("fd " + fd + " is confined to another thread");
             }
             if ((s & direction) != 0) {
                 break;
@@ -145,6 +153,9 @@ public final class FdRef {
                     int s = (int) STATE.getVolatile(this);
                     if ((s & CLOSED) != 0) {
                         return false;
+                    }
+                    if ((s & CONFINED) != 0) {
+                        throw new WrongThreadException("fd " + fd + " is confined to another thread");
                     }
                     if ((s & direction) == 0) {
                         if (STATE.compareAndSet(this, s, s | direction)) {
@@ -170,7 +181,7 @@ public final class FdRef {
      */
     public void exit(int direction) {
         int s = (int) STATE.getAndAdd(this, -direction) - direction;
-        if (s == CLOSED) {
+        if ((s & ~CONFINED) == CLOSED) {
             closeNow();
         }
         if (waiting != 0) {
@@ -190,8 +201,35 @@ public final class FdRef {
     /** Ends a call begun by a successful {@link #acquire()}; the last one after close closes. */
     public void release() {
         int s = (int) STATE.getAndAdd(this, -1) - 1;
-        if (s == CLOSED) {
+        if ((s & ~CONFINED) == CLOSED) {
             closeNow();
+        }
+    }
+
+    /**
+     * Marks the descriptor as used by one thread only, for good: that thread's calls then skip
+     * {@link #enter(int)} and {@link #exit(int)} (they cannot overlap each other, and only that
+     * thread may close), while calls of any other thread that try to enter a direction throw
+     * {@link WrongThreadException}. {@link #acquire()} still works from any thread.
+     *
+     * @throws IllegalStateException if a call of any direction is in flight, or it is confined already
+     * @return false if it is closed
+     */
+    public boolean confine() {
+        while (true) {
+            int s = (int) STATE.getVolatile(this);
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+            if ((s & CONFINED) != 0) {
+                throw new IllegalStateException("fd " + fd + " is already confined");
+            }
+            if ((s & (READ | WRITE | CONTROL)) != 0) {
+                throw new IllegalStateException("fd " + fd + " has calls in flight in other threads");
+            }
+            if (STATE.compareAndSet(this, s, s | CONFINED)) {
+                return true;
+            }
         }
     }
 
@@ -208,7 +246,7 @@ public final class FdRef {
                 return false;
             }
         } while (!STATE.compareAndSet(this, s, s | CLOSED));
-        if (s == 0) {
+        if ((s & ~CONFINED) == 0) {
             closeNow();
         } else {
             wake();
@@ -226,7 +264,8 @@ public final class FdRef {
      * @throws IllegalStateException if a call is in flight or it was already closed
      */
     public synchronized void handOver() {
-        if (!STATE.compareAndSet(this, 0, CLOSED)) {
+        int s = (int) STATE.getVolatile(this);
+        if ((s & ~CONFINED) != 0 || !STATE.compareAndSet(this, s, s | CLOSED)) {
             throw new IllegalStateException("fd " + fd + " is " + (isClosed() ? "closed" : "in use"));
         }
         if (wakeFd >= 0) {
@@ -239,7 +278,7 @@ public final class FdRef {
         // Still allocated to us while a call is in flight: the last one out needs this monitor to
         // close it. If the calls have all left since close() looked, the number is closed (or
         // about to be) and may already be another file's: touch nothing.
-        if (((int) STATE.getVolatile(this) & ~CLOSED) == 0) {
+        if (((int) STATE.getVolatile(this) & ~(CLOSED | CONFINED)) == 0) {
             return;
         }
         if (shutdownWakes) {
