@@ -1,5 +1,6 @@
 package io.github.panamasockets.netlink;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -212,39 +213,57 @@ public record NetlinkMessage(NetlinkHeader header, byte[] payload) {
      */
     public static List<NetlinkMessage> parseAll(byte[] data, int offset, int length) throws NetlinkMalformedException {
         Objects.checkFromIndexSize(offset, length, data.length);
+        return parseAll(MemorySegment.ofArray(data).asSlice(offset, length));
+    }
+
+    /** Parses every message in a datagram, as {@link #parseAll(byte[], int, int)} does; each payload is copied out. */
+    static List<NetlinkMessage> parseAll(MemorySegment datagram) throws NetlinkMalformedException {
         List<NetlinkMessage> out = new ArrayList<>();
-        int end = offset + length;
-        int off = offset;
+        long end = datagram.byteSize();
+        long off = 0;
         while (off < end) {
-            int at = off - offset;
-            int remaining = end - off;
-            if (remaining < NetlinkHeader.SIZE) {
-                throw new NetlinkMalformedException("netlink message at offset " + at + ": " + remaining
-                        + " bytes left in the " + length + "-byte datagram, too few for the " + NetlinkHeader.SIZE
-                        + "-byte nlmsghdr");
-            }
-            long len = Integer.toUnsignedLong(Wire.u32(data, off + Wire.NLMSG_LEN));
-            if (len < NetlinkHeader.SIZE) {
-                throw new NetlinkMalformedException("netlink message at offset " + at + ": nlmsg_len " + len
-                        + " is less than the " + NetlinkHeader.SIZE + "-byte nlmsghdr");
-            }
-            if (len > remaining) {
-                throw new NetlinkMalformedException("netlink message at offset " + at + ": nlmsg_len " + len
-                        + " exceeds the " + remaining + " bytes left in the " + length + "-byte datagram");
-            }
-            int type = Wire.u16(data, off + Wire.NLMSG_TYPE);
-            int flags = Wire.u16(data, off + Wire.NLMSG_FLAGS);
-            int seq = Wire.u32(data, off + Wire.NLMSG_SEQ);
-            int pid = Wire.u32(data, off + Wire.NLMSG_PID);
-            byte[] payload = Arrays.copyOfRange(data, off + NetlinkHeader.SIZE, off + (int) len);
-            out.add(new NetlinkMessage(new NetlinkHeader((int) len, type, flags, seq, pid), payload));
-            long next = off + Wire.nlmsgAlign(len);
-            if (next >= end) {
-                break;
-            }
-            off = (int) next;
+            int len = checkedLength(datagram, off);
+            out.add(copyOf(datagram.asSlice(off, len)));
+            off += Wire.nlmsgAlign((long) len);
         }
         return out;
+    }
+
+    /**
+     * The {@code nlmsg_len} of the message at {@code off} of a datagram, checked: the datagram holds
+     * its 16-byte header, and the length is at least 16 and at most what remains. What
+     * NLMSG_OK checks, with errors that say which check failed, where, and both lengths.
+     */
+    static int checkedLength(MemorySegment datagram, long off) throws NetlinkMalformedException {
+        long length = datagram.byteSize();
+        long remaining = length - off;
+        if (remaining < NetlinkHeader.SIZE) {
+            throw new NetlinkMalformedException("netlink message at offset " + off + ": " + remaining
+                    + " bytes left in the " + length + "-byte datagram, too few for the " + NetlinkHeader.SIZE
+                    + "-byte nlmsghdr");
+        }
+        long len = Integer.toUnsignedLong(Wire.u32(datagram, off + Wire.NLMSG_LEN));
+        if (len < NetlinkHeader.SIZE) {
+            throw new NetlinkMalformedException("netlink message at offset " + off + ": nlmsg_len " + len
+                    + " is less than the " + NetlinkHeader.SIZE + "-byte nlmsghdr");
+        }
+        if (len > remaining) {
+            throw new NetlinkMalformedException("netlink message at offset " + off + ": nlmsg_len " + len
+                    + " exceeds the " + remaining + " bytes left in the " + length + "-byte datagram");
+        }
+        return (int) len;
+    }
+
+    /** {@return the header of a message that lies in a segment}, its length already checked */
+    static NetlinkHeader header(MemorySegment message) {
+        return new NetlinkHeader(Wire.u32(message, Wire.NLMSG_LEN), Wire.u16(message, Wire.NLMSG_TYPE),
+                Wire.u16(message, Wire.NLMSG_FLAGS), Wire.u32(message, Wire.NLMSG_SEQ), Wire.u32(message, Wire.NLMSG_PID));
+    }
+
+    /** {@return a message copied out of a segment}, which holds exactly its checked {@code nlmsg_len} bytes */
+    static NetlinkMessage copyOf(MemorySegment message) {
+        int payload = (int) message.byteSize() - NetlinkHeader.SIZE;
+        return new NetlinkMessage(header(message), Wire.bytes(message, NetlinkHeader.SIZE, payload));
     }
 
     /**
@@ -272,9 +291,14 @@ public record NetlinkMessage(NetlinkHeader header, byte[] payload) {
 
     /** Checks that the payload holds a struct of {@code size} bytes, naming it in the error. */
     void requirePayload(long size, String what) throws NetlinkMalformedException {
-        if (payload.length < size) {
-            throw new NetlinkMalformedException("message of type " + NetlinkHeader.typeName(header.type()) + ": payload is "
-                    + payload.length + " bytes; the " + what + " needs " + size);
+        requirePayload(header.type(), payload.length, size, what);
+    }
+
+    /** Checks that a payload of {@code length} bytes, of a message of this type, holds a struct of {@code size} bytes. */
+    static void requirePayload(int type, long length, long size, String what) throws NetlinkMalformedException {
+        if (length < size) {
+            throw new NetlinkMalformedException("message of type " + NetlinkHeader.typeName(type) + ": payload is "
+                    + length + " bytes; the " + what + " needs " + size);
         }
     }
 
