@@ -1,9 +1,10 @@
 package io.github.panamasockets.netlink;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -35,7 +36,8 @@ import java.util.Objects;
  * }
  */
 public final class AttributeDecoder {
-    private final byte[] data;
+    /** The bytes: an array's, or a receive buffer's for a decoder that never leaves this package. */
+    private final MemorySegment data;
     private final int start;
     private final int end;
     private ByteOrder order = Wire.NATIVE;
@@ -48,11 +50,19 @@ public final class AttributeDecoder {
     private int attributeOffset;
 
     AttributeDecoder(byte[] data, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, data.length);
+        this(MemorySegment.ofArray(data), offset, length);
+    }
+
+    /** A decoder over part of a segment, which must not change while it is read. */
+    AttributeDecoder(MemorySegment data, long offset, long length) {
+        Objects.checkFromIndexSize(offset, length, data.byteSize());
+        if (offset + length > Integer.MAX_VALUE) {
+            throw new IndexOutOfBoundsException("attributes end at " + (offset + length) + ", past 2 GiB");
+        }
         this.data = data;
-        this.start = offset;
-        this.end = offset + length;
-        this.next = offset;
+        this.start = (int) offset;
+        this.end = (int) (offset + length);
+        this.next = (int) offset;
     }
 
     /**
@@ -105,35 +115,44 @@ public final class AttributeDecoder {
      *         its offset and both lengths
      */
     public boolean next() throws NetlinkMalformedException {
+        // Small enough for the JIT to inline into a decoder's loop; the errors are made elsewhere.
         rawType = -1;
-        if (next >= end) {
+        int at = next;
+        if (at >= end) {
             return false;
         }
-        int at = next - start;
-        int remaining = end - next;
-        if (remaining < Wire.NLA_HDRLEN) {
-            next = end;
-            throw new NetlinkMalformedException("attribute at offset " + at + ": " + remaining
-                    + " bytes left, too few for the " + Wire.NLA_HDRLEN + "-byte nlattr header");
+        if (end - at < Wire.NLA_HDRLEN) {
+            throw malformed(at, -1, -1);
         }
-        int len = Wire.u16(data, next + Wire.NLA_LEN);
-        int type = Wire.u16(data, next + Wire.NLA_TYPE);
-        if (len < Wire.NLA_HDRLEN) {
-            next = end;
-            throw new NetlinkMalformedException("attribute type " + (type & Wire.NLA_TYPE_MASK) + " at offset " + at
-                    + ": nla_len " + len + " is less than the " + Wire.NLA_HDRLEN + "-byte nlattr header");
-        }
-        if (len > remaining) {
-            next = end;
-            throw new NetlinkMalformedException("attribute type " + (type & Wire.NLA_TYPE_MASK) + " at offset " + at
-                    + ": nla_len " + len + " exceeds the " + remaining + " bytes left");
+        int header = Wire.u32(data, at);   // nla_len and nla_type in one read
+        int len = Wire.nlaLen(header);
+        int type = Wire.nlaType(header);
+        if (len < Wire.NLA_HDRLEN || len > end - at) {
+            throw malformed(at, len, type);
         }
         rawType = type;
-        attributeOffset = at;
-        valueOffset = next + Wire.NLA_HDRLEN;
+        attributeOffset = at - start;
+        valueOffset = at + Wire.NLA_HDRLEN;
         valueLength = len - Wire.NLA_HDRLEN;
-        next = (int) Math.min(end, (long) next + Wire.nlaAlign(len));
+        next = Math.min(end, at + Wire.nlaAlign(len));
         return true;
+    }
+
+    /** The error for the attribute at {@code at}: no room for its header (len -1), or a bad nla_len. */
+    private NetlinkMalformedException malformed(int at, int len, int type) {
+        int offset = at - start;
+        int remaining = end - at;
+        next = end;
+        if (len < 0) {
+            return new NetlinkMalformedException("attribute at offset " + offset + ": " + remaining
+                    + " bytes left, too few for the " + Wire.NLA_HDRLEN + "-byte nlattr header");
+        }
+        if (len < Wire.NLA_HDRLEN) {
+            return new NetlinkMalformedException("attribute type " + (type & Wire.NLA_TYPE_MASK) + " at offset " + offset
+                    + ": nla_len " + len + " is less than the " + Wire.NLA_HDRLEN + "-byte nlattr header");
+        }
+        return new NetlinkMalformedException("attribute type " + (type & Wire.NLA_TYPE_MASK) + " at offset " + offset
+                + ": nla_len " + len + " exceeds the " + remaining + " bytes left");
     }
 
     private void requireCurrent() {
@@ -327,10 +346,10 @@ public final class AttributeDecoder {
     public String string() {
         requireCurrent();
         int n = 0;
-        while (n < valueLength && data[valueOffset + n] != 0) {
+        while (n < valueLength && data.get(ValueLayout.JAVA_BYTE, valueOffset + n) != 0) {
             n++;
         }
-        return new String(data, valueOffset, n, StandardCharsets.UTF_8);
+        return new String(Wire.bytes(data, valueOffset, n), StandardCharsets.UTF_8);
     }
 
     /**
@@ -347,7 +366,7 @@ public final class AttributeDecoder {
      */
     public byte[] bytes() {
         requireCurrent();
-        return Arrays.copyOfRange(data, valueOffset, valueOffset + valueLength);
+        return Wire.bytes(data, valueOffset, valueLength);
     }
 
     /**

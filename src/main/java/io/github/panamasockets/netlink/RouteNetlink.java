@@ -9,6 +9,7 @@ import io.github.panamasockets.internal.gen.ifinfomsg;
 import io.github.panamasockets.internal.gen.rtmsg;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -195,14 +196,43 @@ public final class RouteNetlink implements AutoCloseable {
      * @throws IOException if receiving fails otherwise
      */
     public List<RtnlLink> links() throws IOException {
-        List<RtnlLink> out = new ArrayList<>();
-        for (NetlinkMessage m : socket.execute(NetlinkMessage.request(LibC.RTM_GETLINK(), NetlinkFlags.DUMP,
-                ifinfo(LibC.AF_UNSPEC(), 0, 0, 0, new byte[0])))) {
-            if (m.type() == LibC.RTM_NEWLINK()) {
-                out.add(RtnlLink.from(m));
+        return dump(NetlinkMessage.request(LibC.RTM_GETLINK(), NetlinkFlags.DUMP, ifinfo(LibC.AF_UNSPEC(), 0, 0, 0,
+                new byte[0])), LibC.RTM_NEWLINK(), RtnlLink::from);
+    }
+
+    /** Decodes one message as it lies in the receive buffer. */
+    @FunctionalInterface
+    private interface InPlace<T> {
+        T decode(MemorySegment message) throws NetlinkMalformedException;
+    }
+
+    /**
+     * Runs a dump and decodes its messages of type {@code type} where they were received, so that
+     * only the records are made, not a message each. A dump reads and changes nothing, so when a
+     * datagram did not fit the buffer, which then grew, it is run again.
+     */
+    private <T> List<T> dump(NetlinkMessage request, int type, InPlace<T> decoder) throws IOException {
+        while (true) {
+            List<T> out = new ArrayList<>();
+            long size = socket.bufferSize();
+            int[] count = new int[1];
+            try {
+                boolean interrupted = socket.executeInPlace(request, m -> {
+                    count[0]++;
+                    if (Wire.u16(m, Wire.NLMSG_TYPE) == type) {
+                        out.add(decoder.decode(m));
+                    }
+                });
+                if (interrupted) {
+                    throw new NetlinkDumpInterruptedException(count[0]);
+                }
+                return out;
+            } catch (NetlinkTruncatedException e) {
+                if (socket.bufferSize() == size) {
+                    throw e;
+                }
             }
         }
-        return out;
     }
 
     /**

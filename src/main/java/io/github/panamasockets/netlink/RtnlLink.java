@@ -3,6 +3,7 @@ package io.github.panamasockets.netlink;
 import io.github.panamasockets.internal.gen.LibC;
 import io.github.panamasockets.internal.gen.ifinfomsg;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -42,6 +43,19 @@ public record RtnlLink(int index, String name, int type, int flags, int mtu, byt
 
     private static final int[] FLAGS = {LibC.IFF_UP(), LibC.IFF_BROADCAST(), LibC.IFF_LOOPBACK(),
         LibC.IFF_POINTOPOINT(), LibC.IFF_RUNNING(), LibC.IFF_NOARP(), LibC.IFF_PROMISC(), LibC.IFF_MULTICAST()};
+    private static final int RTM_NEWLINK = LibC.RTM_NEWLINK();
+    private static final int RTM_DELLINK = LibC.RTM_DELLINK();
+    private static final int IFINFOMSG = (int) ifinfomsg.sizeof();
+    private static final int IFI_TYPE = (int) ifinfomsg.ifi_type$offset();
+    private static final int IFI_INDEX = (int) ifinfomsg.ifi_index$offset();
+    private static final int IFI_FLAGS = (int) ifinfomsg.ifi_flags$offset();
+    private static final int IFLA_IFNAME = LibC.IFLA_IFNAME();
+    private static final int IFLA_MTU = LibC.IFLA_MTU();
+    private static final int IFLA_ADDRESS = LibC.IFLA_ADDRESS();
+    private static final int IFLA_OPERSTATE = LibC.IFLA_OPERSTATE();
+    private static final int IFLA_LINKINFO = LibC.IFLA_LINKINFO();
+    private static final int IFLA_INFO_KIND = LibC.IFLA_INFO_KIND();
+    private static final byte[] NO_ADDRESS = new byte[0];
     private static final String[] FLAG_NAMES = {"IFF_UP", "IFF_BROADCAST", "IFF_LOOPBACK", "IFF_POINTOPOINT",
         "IFF_RUNNING", "IFF_NOARP", "IFF_PROMISC", "IFF_MULTICAST"};
 
@@ -80,42 +94,58 @@ public record RtnlLink(int index, String name, int type, int flags, int mtu, byt
      * @throws NullPointerException if {@code message} is null
      */
     public static RtnlLink from(NetlinkMessage message) throws NetlinkMalformedException {
-        int t = message.type();
-        if (t != LibC.RTM_NEWLINK() && t != LibC.RTM_DELLINK()) {
-            throw new NetlinkMalformedException("message type " + t + " is not RTM_NEWLINK (" + LibC.RTM_NEWLINK()
-                    + ") or RTM_DELLINK (" + LibC.RTM_DELLINK() + ")");
+        return decode(message.type(), MemorySegment.ofArray(message.raw()));
+    }
+
+    /**
+     * Decodes a message as it lies in a receive buffer, its header first: what
+     * {@link #from(NetlinkMessage)} does, copying out only the name, address and kind.
+     */
+    static RtnlLink from(MemorySegment message) throws NetlinkMalformedException {
+        return decode(Wire.u16(message, Wire.NLMSG_TYPE), message.asSlice(NetlinkHeader.SIZE));
+    }
+
+    private static RtnlLink decode(int t, MemorySegment p) throws NetlinkMalformedException {
+        if (t != RTM_NEWLINK && t != RTM_DELLINK) {
+            throw new NetlinkMalformedException("message type " + t + " is not RTM_NEWLINK (" + RTM_NEWLINK
+                    + ") or RTM_DELLINK (" + RTM_DELLINK + ")");
         }
-        message.requirePayload(ifinfomsg.sizeof(), "struct ifinfomsg");
-        byte[] p = message.raw();
-        int type = Wire.u16(p, (int) ifinfomsg.ifi_type$offset());
-        int index = Wire.u32(p, (int) ifinfomsg.ifi_index$offset());
-        int flags = Wire.u32(p, (int) ifinfomsg.ifi_flags$offset());
+        NetlinkMessage.requirePayload(t, p.byteSize(), IFINFOMSG, "struct ifinfomsg");
+        int type = Wire.u16(p, IFI_TYPE);
+        int index = Wire.u32(p, IFI_INDEX);
+        int flags = Wire.u32(p, IFI_FLAGS);
         String name = "";
         int mtu = 0;
-        byte[] address = new byte[0];
+        byte[] address = NO_ADDRESS;
         OperState oper = OperState.UNKNOWN;
         String kind = "";
-        AttributeDecoder d = message.attributes((int) ifinfomsg.sizeof());
+        long start = Math.min(Wire.nlmsgAlign(IFINFOMSG), p.byteSize());
+        AttributeDecoder d = new AttributeDecoder(p, start, p.byteSize() - start);
         while (d.next()) {
             int a = d.type();
-            if (a == LibC.IFLA_IFNAME()) {
+            if (a == IFLA_IFNAME) {
                 name = d.string();
-            } else if (a == LibC.IFLA_MTU()) {
+            } else if (a == IFLA_MTU) {
                 mtu = d.u32();
-            } else if (a == LibC.IFLA_ADDRESS()) {
+            } else if (a == IFLA_ADDRESS) {
                 address = d.bytes();
-            } else if (a == LibC.IFLA_OPERSTATE()) {
+            } else if (a == IFLA_OPERSTATE) {
                 oper = OperState.of(d.u8());
-            } else if (a == LibC.IFLA_LINKINFO()) {
-                AttributeDecoder info = d.nested();
-                while (info.next()) {
-                    if (info.type() == LibC.IFLA_INFO_KIND()) {
-                        kind = info.string();
-                    }
-                }
+            } else if (a == IFLA_LINKINFO) {
+                kind = kind(d.nested(), kind);
             }
         }
         return new RtnlLink(index, name, type, flags, mtu, address, oper, kind);
+    }
+
+    /** IFLA_INFO_KIND in IFLA_LINKINFO, else {@code kind}; a method apart, so that the loop above compiles small. */
+    private static String kind(AttributeDecoder info, String kind) throws NetlinkMalformedException {
+        while (info.next()) {
+            if (info.type() == IFLA_INFO_KIND) {
+                kind = info.string();
+            }
+        }
+        return kind;
     }
 
     /**
