@@ -1,10 +1,9 @@
 package io.github.panamasockets.netlink;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -36,8 +35,7 @@ import java.util.Objects;
  * }
  */
 public final class AttributeDecoder {
-    /** The bytes: an array's, or a receive buffer's for a decoder that never leaves this package. */
-    private final MemorySegment data;
+    private final byte[] data;
     private final int start;
     private final int end;
     private ByteOrder order = Wire.NATIVE;
@@ -50,19 +48,11 @@ public final class AttributeDecoder {
     private int attributeOffset;
 
     AttributeDecoder(byte[] data, int offset, int length) {
-        this(MemorySegment.ofArray(data), offset, length);
-    }
-
-    /** A decoder over part of a segment, which must not change while it is read. */
-    AttributeDecoder(MemorySegment data, long offset, long length) {
-        Objects.checkFromIndexSize(offset, length, data.byteSize());
-        if (offset + length > Integer.MAX_VALUE) {
-            throw new IndexOutOfBoundsException("attributes end at " + (offset + length) + ", past 2 GiB");
-        }
+        Objects.checkFromIndexSize(offset, length, data.length);
         this.data = data;
-        this.start = (int) offset;
-        this.end = (int) (offset + length);
-        this.next = (int) offset;
+        this.start = offset;
+        this.end = offset + length;
+        this.next = offset;
     }
 
     /**
@@ -134,7 +124,7 @@ public final class AttributeDecoder {
         attributeOffset = at - start;
         valueOffset = at + Wire.NLA_HDRLEN;
         valueLength = len - Wire.NLA_HDRLEN;
-        next = Math.min(end, at + Wire.nlaAlign(len));
+        next = (int) Math.min(end, (long) at + Wire.nlaAlign(len));
         return true;
     }
 
@@ -346,10 +336,10 @@ public final class AttributeDecoder {
     public String string() {
         requireCurrent();
         int n = 0;
-        while (n < valueLength && data.get(ValueLayout.JAVA_BYTE, valueOffset + n) != 0) {
+        while (n < valueLength && data[valueOffset + n] != 0) {
             n++;
         }
-        return new String(Wire.bytes(data, valueOffset, n), StandardCharsets.UTF_8);
+        return new String(data, valueOffset, n, StandardCharsets.UTF_8);
     }
 
     /**
@@ -366,7 +356,7 @@ public final class AttributeDecoder {
      */
     public byte[] bytes() {
         requireCurrent();
-        return Wire.bytes(data, valueOffset, valueLength);
+        return Arrays.copyOfRange(data, valueOffset, valueOffset + valueLength);
     }
 
     /**

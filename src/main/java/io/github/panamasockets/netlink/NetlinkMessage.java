@@ -1,6 +1,5 @@
 package io.github.panamasockets.netlink;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -213,57 +212,47 @@ public record NetlinkMessage(NetlinkHeader header, byte[] payload) {
      */
     public static List<NetlinkMessage> parseAll(byte[] data, int offset, int length) throws NetlinkMalformedException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return parseAll(MemorySegment.ofArray(data).asSlice(offset, length));
-    }
-
-    /** Parses every message in a datagram, as {@link #parseAll(byte[], int, int)} does; each payload is copied out. */
-    static List<NetlinkMessage> parseAll(MemorySegment datagram) throws NetlinkMalformedException {
         List<NetlinkMessage> out = new ArrayList<>();
-        long end = datagram.byteSize();
-        long off = 0;
-        while (off < end) {
-            int len = checkedLength(datagram, off);
-            out.add(copyOf(datagram.asSlice(off, len)));
-            off += Wire.nlmsgAlign((long) len);
+        int end = offset + length;
+        for (int off = offset; off < end; ) {
+            int len = checkedLength(data, offset, length, off);
+            out.add(copyOf(data, off, len));
+            off = (int) Math.min(end, off + Wire.nlmsgAlign((long) len));
         }
         return out;
     }
 
     /**
-     * The {@code nlmsg_len} of the message at {@code off} of a datagram, checked: the datagram holds
-     * its 16-byte header, and the length is at least 16 and at most what remains. What
-     * NLMSG_OK checks, with errors that say which check failed, where, and both lengths.
+     * The {@code nlmsg_len} of the message at {@code off} of the datagram at {@code offset} of
+     * {@code data}, {@code length} bytes long, checked: the datagram holds its 16-byte header, and the
+     * length is at least 16 and at most what remains. What NLMSG_OK checks, with errors that say
+     * which check failed, where, and both lengths.
      */
-    static int checkedLength(MemorySegment datagram, long off) throws NetlinkMalformedException {
-        long length = datagram.byteSize();
-        long remaining = length - off;
+    static int checkedLength(byte[] data, int offset, int length, int off) throws NetlinkMalformedException {
+        int at = off - offset;
+        int remaining = offset + length - off;
         if (remaining < NetlinkHeader.SIZE) {
-            throw new NetlinkMalformedException("netlink message at offset " + off + ": " + remaining
+            throw new NetlinkMalformedException("netlink message at offset " + at + ": " + remaining
                     + " bytes left in the " + length + "-byte datagram, too few for the " + NetlinkHeader.SIZE
                     + "-byte nlmsghdr");
         }
-        long len = Integer.toUnsignedLong(Wire.u32(datagram, off + Wire.NLMSG_LEN));
+        long len = Integer.toUnsignedLong(Wire.u32(data, off + Wire.NLMSG_LEN));
         if (len < NetlinkHeader.SIZE) {
-            throw new NetlinkMalformedException("netlink message at offset " + off + ": nlmsg_len " + len
+            throw new NetlinkMalformedException("netlink message at offset " + at + ": nlmsg_len " + len
                     + " is less than the " + NetlinkHeader.SIZE + "-byte nlmsghdr");
         }
         if (len > remaining) {
-            throw new NetlinkMalformedException("netlink message at offset " + off + ": nlmsg_len " + len
+            throw new NetlinkMalformedException("netlink message at offset " + at + ": nlmsg_len " + len
                     + " exceeds the " + remaining + " bytes left in the " + length + "-byte datagram");
         }
         return (int) len;
     }
 
-    /** {@return the header of a message that lies in a segment}, its length already checked */
-    static NetlinkHeader header(MemorySegment message) {
-        return new NetlinkHeader(Wire.u32(message, Wire.NLMSG_LEN), Wire.u16(message, Wire.NLMSG_TYPE),
-                Wire.u16(message, Wire.NLMSG_FLAGS), Wire.u32(message, Wire.NLMSG_SEQ), Wire.u32(message, Wire.NLMSG_PID));
-    }
-
-    /** {@return a message copied out of a segment}, which holds exactly its checked {@code nlmsg_len} bytes */
-    static NetlinkMessage copyOf(MemorySegment message) {
-        int payload = (int) message.byteSize() - NetlinkHeader.SIZE;
-        return new NetlinkMessage(header(message), Wire.bytes(message, NetlinkHeader.SIZE, payload));
+    /** {@return a copy of the message of {@code length} bytes (checked) at {@code off} of an array} */
+    static NetlinkMessage copyOf(byte[] data, int off, int length) {
+        NetlinkHeader h = new NetlinkHeader(length, Wire.u16(data, off + Wire.NLMSG_TYPE), Wire.u16(data, off + Wire.NLMSG_FLAGS),
+                Wire.u32(data, off + Wire.NLMSG_SEQ), Wire.u32(data, off + Wire.NLMSG_PID));
+        return new NetlinkMessage(h, Arrays.copyOfRange(data, off + NetlinkHeader.SIZE, off + length));
     }
 
     /**

@@ -36,8 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * kernel are dropped unread, since any local process may send to a netlink port id.
  *
  * <p>The receive buffer starts at 64 KiB, twice what the kernel puts in one datagram of a dump, so
- * a dump's datagrams are received straight into it, one recvfrom(2) each, and parsed where they
- * lie. Before any other receive (a single reply, an acknowledgement, an event, which may be of any
+ * a dump's datagrams are received straight into it, one recvfrom(2) each, copied once into an
+ * array the socket reuses, and parsed there. Before any other receive (a single reply, an acknowledgement, an event, which may be of any
  * length) the socket peeks at the next datagram's length with {@code MSG_PEEK | MSG_TRUNC} and
  * grows its buffer to fit. A datagram that still does not fit (a dump's, or one that arrives while
  * the socket is waiting, longer than its buffer) is dropped whole by the kernel: it is reported as
@@ -102,6 +102,11 @@ public final class NetlinkSocket implements AutoCloseable {
     private final MemorySegment scratchLen = arena.allocate(ValueLayout.JAVA_INT);
     /** Guarded by lock. */
     private MemorySegment buffer = arena.allocate(INITIAL_BUFFER, 16);
+    /**
+     * Guarded by lock: the last datagram, copied out of the buffer in one go, since the decoders
+     * read arrays faster than native memory; as large as the buffer, and reused.
+     */
+    private byte[] datagram = new byte[INITIAL_BUFFER];
     /** Guarded by lock. The limit the buffer grows to; lowered by tests. */
     private int maxBuffer = MAX_BUFFER;
     /** Guarded by lock. */
@@ -323,30 +328,28 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private List<NetlinkMessage> replies0(NetlinkMessage request) throws IOException {
         List<NetlinkMessage> out = new ArrayList<>();
-        if (exchange(request, m -> out.add(NetlinkMessage.copyOf(m)))) {
+        if (exchange(request, (data, offset, length) -> out.add(NetlinkMessage.copyOf(data, offset, length)))) {
             throw new NetlinkDumpInterruptedException(out);
         }
         return out;
     }
 
     /**
-     * Takes each reply an exchange keeps, where it lies in the receive buffer: decoders read it
-     * there, and copy out only what they keep, since the next receive overwrites it.
+     * Takes each reply an exchange keeps, where it lies in the socket's copy of the datagram:
+     * decoders read it there, and copy out only what they keep, since the next receive overwrites it.
      */
     @FunctionalInterface
     interface ReplySink {
         /**
-         * Takes one reply.
-         *
-         * @param message the message, header first, exactly its {@code nlmsg_len} bytes long;
-         *        valid only during the call
+         * Takes one reply: the message of {@code length} bytes (its checked {@code nlmsg_len}) at
+         * {@code offset} of {@code data}, header first; valid only during the call.
          */
-        void accept(MemorySegment message) throws NetlinkException;
+        void accept(byte[] data, int offset, int length) throws NetlinkException;
     }
 
     /**
      * Reads and checks the replies to a request already sent, as {@link #receiveReplies} does, and
-     * hands each one it keeps to {@code sink} as it lies in the receive buffer; under the lock.
+     * hands each one it keeps to {@code sink} where it lies in the received datagram; under the lock.
      *
      * @return whether the dump was interrupted ({@code NLM_F_DUMP_INTR}); read to its end either way
      */
@@ -367,7 +370,7 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /**
-     * Sends a request and hands its replies to {@code sink} as they lie in the receive buffer, as
+     * Sends a request and hands its replies to {@code sink} where they lie in the received datagram, as
      * {@link #execute} would return them; for decoders that keep only fields.
      *
      * @return whether the dump was interrupted ({@code NLM_F_DUMP_INTR})
@@ -418,26 +421,26 @@ public final class NetlinkSocket implements AutoCloseable {
                 }
                 throw e;
             }
-            MemorySegment datagram = buffer.asSlice(0, n);
-            for (long off = 0; off < n; ) {
-                int len = NetlinkMessage.checkedLength(datagram, off);
-                MemorySegment m = datagram.asSlice(off, len);
-                off += Wire.nlmsgAlign((long) len);
-                check(req, Wire.u32(m, Wire.NLMSG_PID), Wire.u32(m, Wire.NLMSG_SEQ));
-                int type = Wire.u16(m, Wire.NLMSG_TYPE);
-                int flags = Wire.u16(m, Wire.NLMSG_FLAGS);
+            byte[] d = datagram;
+            for (int off = 0; off < n; ) {
+                int m = off;
+                int len = NetlinkMessage.checkedLength(d, 0, n, m);
+                off = (int) Math.min(n, m + Wire.nlmsgAlign((long) len));
+                check(req, Wire.u32(d, m + Wire.NLMSG_PID), Wire.u32(d, m + Wire.NLMSG_SEQ));
+                int type = Wire.u16(d, m + Wire.NLMSG_TYPE);
+                int flags = Wire.u16(d, m + Wire.NLMSG_FLAGS);
                 if (type == NLMSG_NOOP) {
                     continue;
                 }
                 if (type == NLMSG_ERROR) {
-                    Acks.checkError(NetlinkMessage.copyOf(m));
+                    Acks.checkError(NetlinkMessage.copyOf(d, m, len));
                     return interrupted;
                 }
                 if (type == NLMSG_DONE) {
                     if ((flags & NetlinkFlags.DUMP_INTR) != 0) {
                         interrupted = true;
                     }
-                    Acks.checkDone(NetlinkMessage.copyOf(m), req.type());
+                    Acks.checkDone(NetlinkMessage.copyOf(d, m, len), req.type());
                     return interrupted;
                 }
                 if (type == NLMSG_OVERRUN) {
@@ -448,14 +451,14 @@ public final class NetlinkSocket implements AutoCloseable {
                 }
                 if ((flags & NetlinkFlags.MULTI) != 0) {
                     multi = true;
-                    sink.accept(m);
+                    sink.accept(d, m, len);
                     kept++;
                 } else if (multi) {
                     throw new NetlinkTruncatedException("dump cut short: after " + kept
                             + " parts, a message of type " + NetlinkHeader.typeName(type)
                             + " without NLM_F_MULTI came before NLMSG_DONE");
                 } else {
-                    sink.accept(m);
+                    sink.accept(d, m, len);
                     kept++;
                     if (!wantAck) {
                         return interrupted;
@@ -516,7 +519,7 @@ public final class NetlinkSocket implements AutoCloseable {
         lock.lock();
         try {
             int n = receiveDatagram(true);
-            return NetlinkMessage.parseAll(buffer.asSlice(0, n));
+            return NetlinkMessage.parseAll(datagram, 0, n);
         } finally {
             lock.unlock();
         }
@@ -572,7 +575,12 @@ public final class NetlinkSocket implements AutoCloseable {
         if (!(r.from() instanceof SockaddrNetlink from) || from.pid() != peer.pid()) {
             return -1;
         }
-        return Math.max(0, r.length());
+        int n = Math.max(0, r.length());
+        if (datagram.length < n) {
+            datagram = new byte[(int) buffer.byteSize()];
+        }
+        MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, datagram, 0, n);
+        return n;
     }
 
     /**

@@ -9,7 +9,6 @@ import io.github.panamasockets.internal.gen.ifinfomsg;
 import io.github.panamasockets.internal.gen.rtmsg;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -200,10 +199,10 @@ public final class RouteNetlink implements AutoCloseable {
                 new byte[0])), LibC.RTM_NEWLINK(), RtnlLink::from);
     }
 
-    /** Decodes one message as it lies in the receive buffer. */
+    /** Decodes the message of {@code length} bytes at {@code offset} of the receive buffer. */
     @FunctionalInterface
     private interface InPlace<T> {
-        T decode(MemorySegment message) throws NetlinkMalformedException;
+        T decode(byte[] data, int offset, int length) throws NetlinkMalformedException;
     }
 
     /**
@@ -217,10 +216,10 @@ public final class RouteNetlink implements AutoCloseable {
             long size = socket.bufferSize();
             int[] count = new int[1];
             try {
-                boolean interrupted = socket.executeInPlace(request, m -> {
+                boolean interrupted = socket.executeInPlace(request, (data, offset, length) -> {
                     count[0]++;
-                    if (Wire.u16(m, Wire.NLMSG_TYPE) == type) {
-                        out.add(decoder.decode(m));
+                    if (Wire.u16(data, offset + Wire.NLMSG_TYPE) == type) {
+                        out.add(decoder.decode(data, offset, length));
                     }
                 });
                 if (interrupted) {

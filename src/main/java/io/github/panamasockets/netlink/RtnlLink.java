@@ -3,7 +3,6 @@ package io.github.panamasockets.netlink;
 import io.github.panamasockets.internal.gen.LibC;
 import io.github.panamasockets.internal.gen.ifinfomsg;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -94,33 +93,37 @@ public record RtnlLink(int index, String name, int type, int flags, int mtu, byt
      * @throws NullPointerException if {@code message} is null
      */
     public static RtnlLink from(NetlinkMessage message) throws NetlinkMalformedException {
-        return decode(message.type(), MemorySegment.ofArray(message.raw()));
+        byte[] p = message.raw();
+        return decode(message.type(), p, 0, p.length);
     }
 
     /**
-     * Decodes a message as it lies in a receive buffer, its header first: what
-     * {@link #from(NetlinkMessage)} does, copying out only the name, address and kind.
+     * Decodes the message of {@code length} bytes at {@code offset} of an array, its header first,
+     * as {@link #from(NetlinkMessage)} does: for a receive buffer, from which only the name, address
+     * and kind are copied.
      */
-    static RtnlLink from(MemorySegment message) throws NetlinkMalformedException {
-        return decode(Wire.u16(message, Wire.NLMSG_TYPE), message.asSlice(NetlinkHeader.SIZE));
+    static RtnlLink from(byte[] data, int offset, int length) throws NetlinkMalformedException {
+        return decode(Wire.u16(data, offset + Wire.NLMSG_TYPE), data, offset + NetlinkHeader.SIZE,
+                length - NetlinkHeader.SIZE);
     }
 
-    private static RtnlLink decode(int t, MemorySegment p) throws NetlinkMalformedException {
+    /** Decodes the payload of {@code length} bytes at {@code p} of {@code data}. */
+    private static RtnlLink decode(int t, byte[] data, int p, int length) throws NetlinkMalformedException {
         if (t != RTM_NEWLINK && t != RTM_DELLINK) {
             throw new NetlinkMalformedException("message type " + t + " is not RTM_NEWLINK (" + RTM_NEWLINK
                     + ") or RTM_DELLINK (" + RTM_DELLINK + ")");
         }
-        NetlinkMessage.requirePayload(t, p.byteSize(), IFINFOMSG, "struct ifinfomsg");
-        int type = Wire.u16(p, IFI_TYPE);
-        int index = Wire.u32(p, IFI_INDEX);
-        int flags = Wire.u32(p, IFI_FLAGS);
+        NetlinkMessage.requirePayload(t, length, IFINFOMSG, "struct ifinfomsg");
+        int type = Wire.u16(data, p + IFI_TYPE);
+        int index = Wire.u32(data, p + IFI_INDEX);
+        int flags = Wire.u32(data, p + IFI_FLAGS);
         String name = "";
         int mtu = 0;
         byte[] address = NO_ADDRESS;
         OperState oper = OperState.UNKNOWN;
         String kind = "";
-        long start = Math.min(Wire.nlmsgAlign(IFINFOMSG), p.byteSize());
-        AttributeDecoder d = new AttributeDecoder(p, start, p.byteSize() - start);
+        int start = Math.min(Wire.nlmsgAlign(IFINFOMSG), length);
+        AttributeDecoder d = new AttributeDecoder(data, p + start, length - start);
         while (d.next()) {
             int a = d.type();
             if (a == IFLA_IFNAME) {

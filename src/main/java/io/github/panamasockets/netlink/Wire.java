@@ -4,8 +4,6 @@ import io.github.panamasockets.internal.gen.LibC;
 import io.github.panamasockets.internal.gen.nlattr;
 import io.github.panamasockets.internal.gen.nlmsghdr;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -62,13 +60,6 @@ final class Wire {
     private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-
-    private static final ValueLayout.OfShort SEG_SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort SEG_SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt SEG_INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt SEG_INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong SEG_LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong SEG_LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /** NLMSG_ALIGN. */
     static int nlmsgAlign(int len) {
@@ -141,42 +132,6 @@ final class Wire {
 
     static int u8(byte[] b, int off) {
         return b[off] & 0xFF;
-    }
-
-    /**
-     * The same reads on a segment, for messages decoded where they were received (native memory)
-     * or from an array ({@link MemorySegment#ofArray(byte[])}).
-     */
-    // Each branch names its layout, so that the JIT sees a constant one and compiles a plain load.
-    static int u16(MemorySegment s, long off, ByteOrder order) {
-        return Short.toUnsignedInt(order == ByteOrder.BIG_ENDIAN ? s.get(SEG_SHORT_BE, off) : s.get(SEG_SHORT_LE, off));
-    }
-
-    static int u32(MemorySegment s, long off, ByteOrder order) {
-        return order == ByteOrder.BIG_ENDIAN ? s.get(SEG_INT_BE, off) : s.get(SEG_INT_LE, off);
-    }
-
-    static long u64(MemorySegment s, long off, ByteOrder order) {
-        return order == ByteOrder.BIG_ENDIAN ? s.get(SEG_LONG_BE, off) : s.get(SEG_LONG_LE, off);
-    }
-
-    static int u16(MemorySegment s, long off) {
-        return u16(s, off, NATIVE);
-    }
-
-    static int u32(MemorySegment s, long off) {
-        return u32(s, off, NATIVE);
-    }
-
-    static int u8(MemorySegment s, long off) {
-        return s.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
-    }
-
-    /** A copy of {@code length} bytes of a segment from {@code off}. */
-    static byte[] bytes(MemorySegment s, long off, int length) {
-        byte[] out = new byte[length];
-        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, off, out, 0, length);
-        return out;
     }
 
     /** Up to {@code max} bytes as hex, with an ellipsis if there are more. */
