@@ -199,15 +199,15 @@ public final class RouteNetlink implements AutoCloseable {
                 new byte[0])), LibC.RTM_NEWLINK(), RtnlLink::from);
     }
 
-    /** Decodes the message of {@code length} bytes at {@code offset} of the receive buffer. */
+    /** Decodes the message of {@code length} bytes at {@code offset} of the socket's copy of a datagram. */
     @FunctionalInterface
     private interface InPlace<T> {
         T decode(byte[] data, int offset, int length) throws NetlinkMalformedException;
     }
 
     /**
-     * Runs a dump and decodes its messages of type {@code type} where they were received, so that
-     * only the records are made, not a message each. A dump reads and changes nothing, so when a
+     * Runs a dump and decodes its messages of type {@code type} in the socket's copy of each
+     * datagram, so that only the records are made, not a message each. A dump reads and changes nothing, so when a
      * datagram did not fit the buffer, which then grew, it is run again.
      */
     private <T> List<T> dump(NetlinkMessage request, int type, InPlace<T> decoder) throws IOException {

@@ -99,8 +99,8 @@ public record RtnlLink(int index, String name, int type, int flags, int mtu, byt
 
     /**
      * Decodes the message of {@code length} bytes at {@code offset} of an array, its header first,
-     * as {@link #from(NetlinkMessage)} does: for a receive buffer, from which only the name, address
-     * and kind are copied.
+     * as {@link #from(NetlinkMessage)} does: for a socket's copy of a datagram, from which only the
+     * name, address and kind are copied.
      */
     static RtnlLink from(byte[] data, int offset, int length) throws NetlinkMalformedException {
         return decode(Wire.u16(data, offset + Wire.NLMSG_TYPE), data, offset + NetlinkHeader.SIZE,
