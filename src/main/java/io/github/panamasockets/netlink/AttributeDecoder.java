@@ -105,35 +105,44 @@ public final class AttributeDecoder {
      *         its offset and both lengths
      */
     public boolean next() throws NetlinkMalformedException {
+        // Small enough for the JIT to inline into a decoder's loop; the errors are made elsewhere.
         rawType = -1;
-        if (next >= end) {
+        int at = next;
+        if (at >= end) {
             return false;
         }
-        int at = next - start;
-        int remaining = end - next;
-        if (remaining < Wire.NLA_HDRLEN) {
-            next = end;
-            throw new NetlinkMalformedException("attribute at offset " + at + ": " + remaining
-                    + " bytes left, too few for the " + Wire.NLA_HDRLEN + "-byte nlattr header");
+        if (end - at < Wire.NLA_HDRLEN) {
+            throw malformed(at, -1, -1);
         }
-        int len = Wire.u16(data, next + Wire.NLA_LEN);
-        int type = Wire.u16(data, next + Wire.NLA_TYPE);
-        if (len < Wire.NLA_HDRLEN) {
-            next = end;
-            throw new NetlinkMalformedException("attribute type " + (type & Wire.NLA_TYPE_MASK) + " at offset " + at
-                    + ": nla_len " + len + " is less than the " + Wire.NLA_HDRLEN + "-byte nlattr header");
-        }
-        if (len > remaining) {
-            next = end;
-            throw new NetlinkMalformedException("attribute type " + (type & Wire.NLA_TYPE_MASK) + " at offset " + at
-                    + ": nla_len " + len + " exceeds the " + remaining + " bytes left");
+        int header = Wire.u32(data, at);   // nla_len and nla_type in one read
+        int len = Wire.nlaLen(header);
+        int type = Wire.nlaType(header);
+        if (len < Wire.NLA_HDRLEN || len > end - at) {
+            throw malformed(at, len, type);
         }
         rawType = type;
-        attributeOffset = at;
-        valueOffset = next + Wire.NLA_HDRLEN;
+        attributeOffset = at - start;
+        valueOffset = at + Wire.NLA_HDRLEN;
         valueLength = len - Wire.NLA_HDRLEN;
-        next = (int) Math.min(end, (long) next + Wire.nlaAlign(len));
+        next = (int) Math.min(end, (long) at + Wire.nlaAlign(len));
         return true;
+    }
+
+    /** The error for the attribute at {@code at}: no room for its header (len -1), or a bad nla_len. */
+    private NetlinkMalformedException malformed(int at, int len, int type) {
+        int offset = at - start;
+        int remaining = end - at;
+        next = end;
+        if (len < 0) {
+            return new NetlinkMalformedException("attribute at offset " + offset + ": " + remaining
+                    + " bytes left, too few for the " + Wire.NLA_HDRLEN + "-byte nlattr header");
+        }
+        if (len < Wire.NLA_HDRLEN) {
+            return new NetlinkMalformedException("attribute type " + (type & Wire.NLA_TYPE_MASK) + " at offset " + offset
+                    + ": nla_len " + len + " is less than the " + Wire.NLA_HDRLEN + "-byte nlattr header");
+        }
+        return new NetlinkMalformedException("attribute type " + (type & Wire.NLA_TYPE_MASK) + " at offset " + offset
+                + ": nla_len " + len + " exceeds the " + remaining + " bytes left");
     }
 
     private void requireCurrent() {

@@ -48,8 +48,19 @@ public final class NetlinkDumpInterruptedException extends NetlinkException {
     }
 
     /**
+     * For a dump decoded as it was read, as {@link RouteNetlink}'s listings are: its
+     * {@code count} messages were not kept, so {@link #partial()} is empty.
+     */
+    NetlinkDumpInterruptedException(int count) {
+        super("dump interrupted (NLM_F_DUMP_INTR): the kernel's table changed during the dump, so its "
+                + count + " messages may be inconsistent; repeat the dump");
+        this.partial = List.of();
+    }
+
+    /**
      * {@return the messages the interrupted dump returned}, possibly inconsistent; empty after
-     * deserialization. See netlink(7).
+     * deserialization, and from the listings of {@link RouteNetlink}, which decode each message as
+     * it arrives and keep none. See netlink(7).
      *
      * {@snippet :
      * new NetlinkDumpInterruptedException(java.util.List.of()).partial()   // ==> []

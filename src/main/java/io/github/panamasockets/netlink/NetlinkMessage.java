@@ -214,37 +214,45 @@ public record NetlinkMessage(NetlinkHeader header, byte[] payload) {
         Objects.checkFromIndexSize(offset, length, data.length);
         List<NetlinkMessage> out = new ArrayList<>();
         int end = offset + length;
-        int off = offset;
-        while (off < end) {
-            int at = off - offset;
-            int remaining = end - off;
-            if (remaining < NetlinkHeader.SIZE) {
-                throw new NetlinkMalformedException("netlink message at offset " + at + ": " + remaining
-                        + " bytes left in the " + length + "-byte datagram, too few for the " + NetlinkHeader.SIZE
-                        + "-byte nlmsghdr");
-            }
-            long len = Integer.toUnsignedLong(Wire.u32(data, off + Wire.NLMSG_LEN));
-            if (len < NetlinkHeader.SIZE) {
-                throw new NetlinkMalformedException("netlink message at offset " + at + ": nlmsg_len " + len
-                        + " is less than the " + NetlinkHeader.SIZE + "-byte nlmsghdr");
-            }
-            if (len > remaining) {
-                throw new NetlinkMalformedException("netlink message at offset " + at + ": nlmsg_len " + len
-                        + " exceeds the " + remaining + " bytes left in the " + length + "-byte datagram");
-            }
-            int type = Wire.u16(data, off + Wire.NLMSG_TYPE);
-            int flags = Wire.u16(data, off + Wire.NLMSG_FLAGS);
-            int seq = Wire.u32(data, off + Wire.NLMSG_SEQ);
-            int pid = Wire.u32(data, off + Wire.NLMSG_PID);
-            byte[] payload = Arrays.copyOfRange(data, off + NetlinkHeader.SIZE, off + (int) len);
-            out.add(new NetlinkMessage(new NetlinkHeader((int) len, type, flags, seq, pid), payload));
-            long next = off + Wire.nlmsgAlign(len);
-            if (next >= end) {
-                break;
-            }
-            off = (int) next;
+        for (int off = offset; off < end; ) {
+            int len = checkedLength(data, offset, length, off);
+            out.add(copyOf(data, off, len));
+            off = (int) Math.min(end, off + Wire.nlmsgAlign((long) len));
         }
         return out;
+    }
+
+    /**
+     * The {@code nlmsg_len} of the message at {@code off} of the datagram at {@code offset} of
+     * {@code data}, {@code length} bytes long, checked: the datagram holds its 16-byte header, and the
+     * length is at least 16 and at most what remains. What NLMSG_OK checks, with errors that say
+     * which check failed, where, and both lengths.
+     */
+    static int checkedLength(byte[] data, int offset, int length, int off) throws NetlinkMalformedException {
+        int at = off - offset;
+        int remaining = offset + length - off;
+        if (remaining < NetlinkHeader.SIZE) {
+            throw new NetlinkMalformedException("netlink message at offset " + at + ": " + remaining
+                    + " bytes left in the " + length + "-byte datagram, too few for the " + NetlinkHeader.SIZE
+                    + "-byte nlmsghdr");
+        }
+        long len = Integer.toUnsignedLong(Wire.u32(data, off + Wire.NLMSG_LEN));
+        if (len < NetlinkHeader.SIZE) {
+            throw new NetlinkMalformedException("netlink message at offset " + at + ": nlmsg_len " + len
+                    + " is less than the " + NetlinkHeader.SIZE + "-byte nlmsghdr");
+        }
+        if (len > remaining) {
+            throw new NetlinkMalformedException("netlink message at offset " + at + ": nlmsg_len " + len
+                    + " exceeds the " + remaining + " bytes left in the " + length + "-byte datagram");
+        }
+        return (int) len;
+    }
+
+    /** {@return a copy of the message of {@code length} bytes (checked) at {@code off} of an array} */
+    static NetlinkMessage copyOf(byte[] data, int off, int length) {
+        NetlinkHeader h = new NetlinkHeader(length, Wire.u16(data, off + Wire.NLMSG_TYPE), Wire.u16(data, off + Wire.NLMSG_FLAGS),
+                Wire.u32(data, off + Wire.NLMSG_SEQ), Wire.u32(data, off + Wire.NLMSG_PID));
+        return new NetlinkMessage(h, Arrays.copyOfRange(data, off + NetlinkHeader.SIZE, off + length));
     }
 
     /**
@@ -272,9 +280,14 @@ public record NetlinkMessage(NetlinkHeader header, byte[] payload) {
 
     /** Checks that the payload holds a struct of {@code size} bytes, naming it in the error. */
     void requirePayload(long size, String what) throws NetlinkMalformedException {
-        if (payload.length < size) {
-            throw new NetlinkMalformedException("message of type " + NetlinkHeader.typeName(header.type()) + ": payload is "
-                    + payload.length + " bytes; the " + what + " needs " + size);
+        requirePayload(header.type(), payload.length, size, what);
+    }
+
+    /** Checks that a payload of {@code length} bytes, of a message of this type, holds a struct of {@code size} bytes. */
+    static void requirePayload(int type, long length, long size, String what) throws NetlinkMalformedException {
+        if (length < size) {
+            throw new NetlinkMalformedException("message of type " + NetlinkHeader.typeName(type) + ": payload is "
+                    + length + " bytes; the " + what + " needs " + size);
         }
     }
 

@@ -35,10 +35,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code NLMSG_ERROR} each throw their own {@link NetlinkException}. Datagrams from anyone but the
  * kernel are dropped unread, since any local process may send to a netlink port id.
  *
- * <p>Before each receive the socket peeks at the next datagram's length with
- * {@code MSG_PEEK | MSG_TRUNC} and grows its buffer to fit, so a reply is never cut; a datagram that
- * still does not fit (one that arrives while the socket is waiting, longer than its buffer) is
- * reported as a {@link NetlinkTruncatedException} and never parsed in half.
+ * <p>The receive buffer starts at 64 KiB, twice what the kernel puts in one datagram of a dump, so
+ * a dump's datagrams are received straight into it, one recvfrom(2) each, copied once into an
+ * array the socket reuses, and parsed there. Before any other receive (a single reply, an acknowledgement, an event, which may be of any
+ * length) the socket peeks at the next datagram's length with {@code MSG_PEEK | MSG_TRUNC} and
+ * grows its buffer to fit. A datagram that still does not fit (a dump's, or one that arrives while
+ * the socket is waiting, longer than its buffer) is dropped whole by the kernel: it is reported as
+ * a {@link NetlinkTruncatedException}, never parsed in half, and the buffer grows for the next try.
+ * Each message returned is a copy; none refers to the buffer.
  *
  * <h2>Threads</h2>
  * One exchange runs at a time: concurrent callers of {@link #execute} and {@link #receive} wait
@@ -58,7 +62,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  */
 public final class NetlinkSocket implements AutoCloseable {
-    /** The receive buffer's first size: more than any kernel dump datagram, which stay under 32 KiB. */
+    /**
+     * The receive buffer's first size: twice the largest datagram of a kernel dump, which fills at
+     * most 32 KiB ({@code max_recvmsg_len} is capped there) unless a family asks for more.
+     */
     static final int INITIAL_BUFFER = 64 * 1024;
     /** The largest datagram the socket grows its buffer for. */
     static final int MAX_BUFFER = 16 << 20;
@@ -73,6 +80,10 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int ENOPROTOOPT = LibC.ENOPROTOOPT();
     private static final int SOL_NETLINK = LibC.SOL_NETLINK();
     private static final int NETLINK_LIST_MEMBERSHIPS = LibC.NETLINK_LIST_MEMBERSHIPS();
+    private static final int NLMSG_NOOP = LibC.NLMSG_NOOP();
+    private static final int NLMSG_ERROR = LibC.NLMSG_ERROR();
+    private static final int NLMSG_DONE = LibC.NLMSG_DONE();
+    private static final int NLMSG_OVERRUN = LibC.NLMSG_OVERRUN();
 
     private final Sock sock;
     private final Protocol protocol;
@@ -91,6 +102,11 @@ public final class NetlinkSocket implements AutoCloseable {
     private final MemorySegment scratchLen = arena.allocate(ValueLayout.JAVA_INT);
     /** Guarded by lock. */
     private MemorySegment buffer = arena.allocate(INITIAL_BUFFER, 16);
+    /**
+     * Guarded by lock: the last datagram, copied out of the buffer in one go, since the decoders
+     * read arrays faster than native memory; as large as the buffer, and reused.
+     */
+    private byte[] datagram = new byte[INITIAL_BUFFER];
     /** Guarded by lock. The limit the buffer grows to; lowered by tests. */
     private int maxBuffer = MAX_BUFFER;
     /** Guarded by lock. */
@@ -217,8 +233,7 @@ public final class NetlinkSocket implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         lock.lock();
         try {
-            NetlinkMessage sent = send0(request);
-            return replies0(sent);
+                return replies0(send0(request));
         } finally {
             lock.unlock();
         }
@@ -312,12 +327,39 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     private List<NetlinkMessage> replies0(NetlinkMessage request) throws IOException {
+        List<NetlinkMessage> out = new ArrayList<>();
+        if (exchange(request, (data, offset, length) -> out.add(NetlinkMessage.copyOf(data, offset, length)))) {
+            throw new NetlinkDumpInterruptedException(out);
+        }
+        return out;
+    }
+
+    /**
+     * Takes each reply an exchange keeps, where it lies in the socket's copy of the datagram:
+     * decoders read it there, and copy out only what they keep, since the next receive overwrites it.
+     */
+    @FunctionalInterface
+    interface ReplySink {
+        /**
+         * Takes one reply: the message of {@code length} bytes (its checked {@code nlmsg_len}) at
+         * {@code offset} of {@code data}, header first; valid only during the call.
+         */
+        void accept(byte[] data, int offset, int length) throws NetlinkException;
+    }
+
+    /**
+     * Reads and checks the replies to a request already sent, as {@link #receiveReplies} does, and
+     * hands each one it keeps to {@code sink} where it lies in the received datagram; under the lock.
+     *
+     * @return whether the dump was interrupted ({@code NLM_F_DUMP_INTR}); read to its end either way
+     */
+    boolean exchange(NetlinkMessage request, ReplySink sink) throws IOException {
         boolean clean = false;
         try {
-            List<NetlinkMessage> out = collect(request);
+            boolean interrupted = collect(request, sink);
             clean = true;
-            return out;
-        } catch (NetlinkErrorException | NetlinkDumpInterruptedException e) {
+            return interrupted;
+        } catch (NetlinkErrorException e) {
             clean = true;   // the kernel ended the exchange itself
             throw e;
         } finally {
@@ -327,84 +369,121 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    private List<NetlinkMessage> collect(NetlinkMessage request) throws IOException {
+    /**
+     * Sends a request and hands its replies to {@code sink} where they lie in the received datagram, as
+     * {@link #execute} would return them; for decoders that keep only fields.
+     *
+     * @return whether the dump was interrupted ({@code NLM_F_DUMP_INTR})
+     */
+    boolean executeInPlace(NetlinkMessage request, ReplySink sink) throws IOException {
+        lock.lock();
+        try {
+            return exchange(send0(request), sink);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The receive buffer's size now; it grows after a datagram did not fit. */
+    long bufferSize() {
+        lock.lock();
+        try {
+            return buffer.byteSize();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether a request asks for a dump, whose datagrams the kernel fills to at most 32 KiB
+     * ({@code max_recvmsg_len}, capped there, or {@code NLMSG_GOODSIZE}), so that they fit the
+     * buffer without a peek; its error reply echoes it, hence the bound on its own length.
+     */
+    private boolean isSmallDump(NetlinkHeader request) {
+        return (request.flags() & NetlinkFlags.DUMP) == NetlinkFlags.DUMP
+                && Integer.toUnsignedLong(request.length()) <= buffer.byteSize() / 2;
+    }
+
+    private boolean collect(NetlinkMessage request, ReplySink sink) throws IOException {
         NetlinkHeader req = request.header();
         boolean wantAck = req.has(NetlinkFlags.ACK);
-        List<NetlinkMessage> out = new ArrayList<>();
+        boolean sized = !isSmallDump(req);
+        int kept = 0;
         boolean multi = false;
         boolean interrupted = false;
         while (true) {
-            byte[] datagram;
+            int n;
             try {
-                datagram = receiveDatagram();
+                n = receiveDatagram(sized);
             } catch (NetlinkTruncatedException e) {
                 if (multi) {
-                    throw new NetlinkTruncatedException("dump cut short after " + out.size() + " messages: " + e.getMessage());
+                    throw new NetlinkTruncatedException("dump cut short after " + kept + " messages: " + e.getMessage());
                 }
                 throw e;
             }
-            for (NetlinkMessage m : NetlinkMessage.parseAll(datagram)) {
-                check(req, m.header());
-                int type = m.type();
-                if (type == LibC.NLMSG_NOOP()) {
+            byte[] d = datagram;
+            for (int off = 0; off < n; ) {
+                int m = off;
+                int len = NetlinkMessage.checkedLength(d, 0, n, m);
+                off = (int) Math.min(n, m + Wire.nlmsgAlign((long) len));
+                check(req, Wire.u32(d, m + Wire.NLMSG_PID), Wire.u32(d, m + Wire.NLMSG_SEQ));
+                int type = Wire.u16(d, m + Wire.NLMSG_TYPE);
+                int flags = Wire.u16(d, m + Wire.NLMSG_FLAGS);
+                if (type == NLMSG_NOOP) {
                     continue;
                 }
-                if (type == LibC.NLMSG_ERROR()) {
-                    Acks.checkError(m);
-                    return finish(out, interrupted);
+                if (type == NLMSG_ERROR) {
+                    Acks.checkError(NetlinkMessage.copyOf(d, m, len));
+                    return interrupted;
                 }
-                if (type == LibC.NLMSG_DONE()) {
-                    if (m.header().has(NetlinkFlags.DUMP_INTR)) {
+                if (type == NLMSG_DONE) {
+                    if ((flags & NetlinkFlags.DUMP_INTR) != 0) {
                         interrupted = true;
                     }
-                    Acks.checkDone(m, req.type());
-                    return finish(out, interrupted);
+                    Acks.checkDone(NetlinkMessage.copyOf(d, m, len), req.type());
+                    return interrupted;
                 }
-                if (type == LibC.NLMSG_OVERRUN()) {
+                if (type == NLMSG_OVERRUN) {
                     throw new NetlinkEventsLostException("NLMSG_OVERRUN");
                 }
-                if (m.header().has(NetlinkFlags.DUMP_INTR)) {
+                if ((flags & NetlinkFlags.DUMP_INTR) != 0) {
                     interrupted = true;
                 }
-                if (m.header().has(NetlinkFlags.MULTI)) {
+                if ((flags & NetlinkFlags.MULTI) != 0) {
                     multi = true;
-                    out.add(m);
+                    sink.accept(d, m, len);
+                    kept++;
                 } else if (multi) {
-                    throw new NetlinkTruncatedException("dump cut short: after " + out.size()
+                    throw new NetlinkTruncatedException("dump cut short: after " + kept
                             + " parts, a message of type " + NetlinkHeader.typeName(type)
                             + " without NLM_F_MULTI came before NLMSG_DONE");
                 } else {
-                    out.add(m);
+                    sink.accept(d, m, len);
+                    kept++;
                     if (!wantAck) {
-                        return finish(out, interrupted);
+                        return interrupted;
                     }
                 }
             }
         }
     }
 
-    private static List<NetlinkMessage> finish(List<NetlinkMessage> out, boolean interrupted)
-            throws NetlinkDumpInterruptedException {
-        if (interrupted) {
-            throw new NetlinkDumpInterruptedException(out);
-        }
-        return out;
-    }
-
     /** The reply must carry this socket's port id (or 0) and the request's sequence number. */
-    private void check(NetlinkHeader request, NetlinkHeader reply) throws NetlinkException {
-        if (reply.pid() != pid && reply.pid() != 0) {
-            throw new NetlinkWrongPortException(pid, reply.pid());
+    private void check(NetlinkHeader request, int replyPid, int replySequence) throws NetlinkException {
+        if (replyPid != pid && replyPid != 0) {
+            throw new NetlinkWrongPortException(pid, replyPid);
         }
-        if (reply.sequence() != request.sequence()) {
-            throw new NetlinkWrongSequenceException(request.sequence(), reply.sequence());
+        if (replySequence != request.sequence()) {
+            throw new NetlinkWrongSequenceException(request.sequence(), replySequence);
         }
     }
 
     /** Drops every datagram already queued, without waiting; after an exchange failed part-way. */
     private void discardQueued() throws IOException {
         stale = false;
-        while (peekLength() >= 0) {
+        long want;
+        while ((want = peekLength()) >= 0) {
+            fit(want);
             try {
                 receiveOne();
             } catch (NetlinkTruncatedException | NetlinkEventsLostException e) {
@@ -439,31 +518,43 @@ public final class NetlinkSocket implements AutoCloseable {
     public List<NetlinkMessage> receive() throws IOException {
         lock.lock();
         try {
-            return NetlinkMessage.parseAll(receiveDatagram());
+            int n = receiveDatagram(true);
+            return NetlinkMessage.parseAll(datagram, 0, n);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Receives one whole datagram from the peer, its buffer sized with a peek first. */
-    private byte[] receiveDatagram() throws IOException {
+    /**
+     * Receives one whole datagram from the peer into the buffer and returns its length; when
+     * {@code sized}, the buffer is first grown to the length a peek finds queued.
+     */
+    private int receiveDatagram(boolean sized) throws IOException {
         while (true) {
-            byte[] datagram = receiveOne();
-            if (datagram != null) {
-                return datagram;
+            if (sized) {
+                fit(peekLength());
+            }
+            int n = receiveOne();
+            if (n >= 0) {
+                return n;
             }
         }
     }
 
-    /**
-     * Receives one datagram, its buffer sized with a peek first; null if it came from someone
-     * other than the peer (anyone may send to our port id), and was dropped.
-     */
-    private byte[] receiveOne() throws IOException {
-        long want = peekLength();
-        if (want > buffer.byteSize() && want <= maxBuffer) {
-            buffer = arena.allocate(Math.min(maxBuffer, (want + 4095) & ~4095L), 16);
+    /** Grows the buffer to hold a datagram of {@code length} bytes, up to the limit. */
+    private void fit(long length) {
+        if (length > buffer.byteSize() && length <= maxBuffer) {
+            buffer = arena.allocate(Math.min(maxBuffer, (length + 4095) & ~4095L), 16);
         }
+    }
+
+    /**
+     * Receives one datagram into the buffer and returns its length; -1 if it came from someone
+     * other than the peer (anyone may send to our port id), and was dropped. A datagram longer
+     * than the buffer is lost whole (MSG_TRUNC tells): the buffer grows for the next one, and this
+     * throws.
+     */
+    private int receiveOne() throws IOException {
         Received r;
         try {
             r = sock.recvFrom(buffer);
@@ -482,10 +573,14 @@ public final class NetlinkSocket implements AutoCloseable {
             throw e;
         }
         if (!(r.from() instanceof SockaddrNetlink from) || from.pid() != peer.pid()) {
-            return null;
+            return -1;
         }
         int n = Math.max(0, r.length());
-        return buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        if (datagram.length < n) {
+            datagram = new byte[(int) buffer.byteSize()];
+        }
+        MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, datagram, 0, n);
+        return n;
     }
 
     /**

@@ -195,14 +195,43 @@ public final class RouteNetlink implements AutoCloseable {
      * @throws IOException if receiving fails otherwise
      */
     public List<RtnlLink> links() throws IOException {
-        List<RtnlLink> out = new ArrayList<>();
-        for (NetlinkMessage m : socket.execute(NetlinkMessage.request(LibC.RTM_GETLINK(), NetlinkFlags.DUMP,
-                ifinfo(LibC.AF_UNSPEC(), 0, 0, 0, new byte[0])))) {
-            if (m.type() == LibC.RTM_NEWLINK()) {
-                out.add(RtnlLink.from(m));
+        return dump(NetlinkMessage.request(LibC.RTM_GETLINK(), NetlinkFlags.DUMP, ifinfo(LibC.AF_UNSPEC(), 0, 0, 0,
+                new byte[0])), LibC.RTM_NEWLINK(), RtnlLink::from);
+    }
+
+    /** Decodes the message of {@code length} bytes at {@code offset} of the socket's copy of a datagram. */
+    @FunctionalInterface
+    private interface InPlace<T> {
+        T decode(byte[] data, int offset, int length) throws NetlinkMalformedException;
+    }
+
+    /**
+     * Runs a dump and decodes its messages of type {@code type} in the socket's copy of each
+     * datagram, so that only the records are made, not a message each. A dump reads and changes nothing, so when a
+     * datagram did not fit the buffer, which then grew, it is run again.
+     */
+    private <T> List<T> dump(NetlinkMessage request, int type, InPlace<T> decoder) throws IOException {
+        while (true) {
+            List<T> out = new ArrayList<>();
+            long size = socket.bufferSize();
+            int[] count = new int[1];
+            try {
+                boolean interrupted = socket.executeInPlace(request, (data, offset, length) -> {
+                    count[0]++;
+                    if (Wire.u16(data, offset + Wire.NLMSG_TYPE) == type) {
+                        out.add(decoder.decode(data, offset, length));
+                    }
+                });
+                if (interrupted) {
+                    throw new NetlinkDumpInterruptedException(count[0]);
+                }
+                return out;
+            } catch (NetlinkTruncatedException e) {
+                if (socket.bufferSize() == size) {
+                    throw e;
+                }
             }
         }
-        return out;
     }
 
     /**

@@ -42,6 +42,19 @@ public record RtnlLink(int index, String name, int type, int flags, int mtu, byt
 
     private static final int[] FLAGS = {LibC.IFF_UP(), LibC.IFF_BROADCAST(), LibC.IFF_LOOPBACK(),
         LibC.IFF_POINTOPOINT(), LibC.IFF_RUNNING(), LibC.IFF_NOARP(), LibC.IFF_PROMISC(), LibC.IFF_MULTICAST()};
+    private static final int RTM_NEWLINK = LibC.RTM_NEWLINK();
+    private static final int RTM_DELLINK = LibC.RTM_DELLINK();
+    private static final int IFINFOMSG = (int) ifinfomsg.sizeof();
+    private static final int IFI_TYPE = (int) ifinfomsg.ifi_type$offset();
+    private static final int IFI_INDEX = (int) ifinfomsg.ifi_index$offset();
+    private static final int IFI_FLAGS = (int) ifinfomsg.ifi_flags$offset();
+    private static final int IFLA_IFNAME = LibC.IFLA_IFNAME();
+    private static final int IFLA_MTU = LibC.IFLA_MTU();
+    private static final int IFLA_ADDRESS = LibC.IFLA_ADDRESS();
+    private static final int IFLA_OPERSTATE = LibC.IFLA_OPERSTATE();
+    private static final int IFLA_LINKINFO = LibC.IFLA_LINKINFO();
+    private static final int IFLA_INFO_KIND = LibC.IFLA_INFO_KIND();
+    private static final byte[] NO_ADDRESS = new byte[0];
     private static final String[] FLAG_NAMES = {"IFF_UP", "IFF_BROADCAST", "IFF_LOOPBACK", "IFF_POINTOPOINT",
         "IFF_RUNNING", "IFF_NOARP", "IFF_PROMISC", "IFF_MULTICAST"};
 
@@ -80,42 +93,62 @@ public record RtnlLink(int index, String name, int type, int flags, int mtu, byt
      * @throws NullPointerException if {@code message} is null
      */
     public static RtnlLink from(NetlinkMessage message) throws NetlinkMalformedException {
-        int t = message.type();
-        if (t != LibC.RTM_NEWLINK() && t != LibC.RTM_DELLINK()) {
-            throw new NetlinkMalformedException("message type " + t + " is not RTM_NEWLINK (" + LibC.RTM_NEWLINK()
-                    + ") or RTM_DELLINK (" + LibC.RTM_DELLINK() + ")");
-        }
-        message.requirePayload(ifinfomsg.sizeof(), "struct ifinfomsg");
         byte[] p = message.raw();
-        int type = Wire.u16(p, (int) ifinfomsg.ifi_type$offset());
-        int index = Wire.u32(p, (int) ifinfomsg.ifi_index$offset());
-        int flags = Wire.u32(p, (int) ifinfomsg.ifi_flags$offset());
+        return decode(message.type(), p, 0, p.length);
+    }
+
+    /**
+     * Decodes the message of {@code length} bytes at {@code offset} of an array, its header first,
+     * as {@link #from(NetlinkMessage)} does: for a socket's copy of a datagram, from which only the
+     * name, address and kind are copied.
+     */
+    static RtnlLink from(byte[] data, int offset, int length) throws NetlinkMalformedException {
+        return decode(Wire.u16(data, offset + Wire.NLMSG_TYPE), data, offset + NetlinkHeader.SIZE,
+                length - NetlinkHeader.SIZE);
+    }
+
+    /** Decodes the payload of {@code length} bytes at {@code p} of {@code data}. */
+    private static RtnlLink decode(int t, byte[] data, int p, int length) throws NetlinkMalformedException {
+        if (t != RTM_NEWLINK && t != RTM_DELLINK) {
+            throw new NetlinkMalformedException("message type " + t + " is not RTM_NEWLINK (" + RTM_NEWLINK
+                    + ") or RTM_DELLINK (" + RTM_DELLINK + ")");
+        }
+        NetlinkMessage.requirePayload(t, length, IFINFOMSG, "struct ifinfomsg");
+        int type = Wire.u16(data, p + IFI_TYPE);
+        int index = Wire.u32(data, p + IFI_INDEX);
+        int flags = Wire.u32(data, p + IFI_FLAGS);
         String name = "";
         int mtu = 0;
-        byte[] address = new byte[0];
+        byte[] address = NO_ADDRESS;
         OperState oper = OperState.UNKNOWN;
         String kind = "";
-        AttributeDecoder d = message.attributes((int) ifinfomsg.sizeof());
+        int start = Math.min(Wire.nlmsgAlign(IFINFOMSG), length);
+        AttributeDecoder d = new AttributeDecoder(data, p + start, length - start);
         while (d.next()) {
             int a = d.type();
-            if (a == LibC.IFLA_IFNAME()) {
+            if (a == IFLA_IFNAME) {
                 name = d.string();
-            } else if (a == LibC.IFLA_MTU()) {
+            } else if (a == IFLA_MTU) {
                 mtu = d.u32();
-            } else if (a == LibC.IFLA_ADDRESS()) {
+            } else if (a == IFLA_ADDRESS) {
                 address = d.bytes();
-            } else if (a == LibC.IFLA_OPERSTATE()) {
+            } else if (a == IFLA_OPERSTATE) {
                 oper = OperState.of(d.u8());
-            } else if (a == LibC.IFLA_LINKINFO()) {
-                AttributeDecoder info = d.nested();
-                while (info.next()) {
-                    if (info.type() == LibC.IFLA_INFO_KIND()) {
-                        kind = info.string();
-                    }
-                }
+            } else if (a == IFLA_LINKINFO) {
+                kind = kind(d.nested(), kind);
             }
         }
         return new RtnlLink(index, name, type, flags, mtu, address, oper, kind);
+    }
+
+    /** IFLA_INFO_KIND in IFLA_LINKINFO, else {@code kind}; a method apart, so that the loop above compiles small. */
+    private static String kind(AttributeDecoder info, String kind) throws NetlinkMalformedException {
+        while (info.next()) {
+            if (info.type() == IFLA_INFO_KIND) {
+                kind = info.string();
+            }
+        }
+        return kind;
     }
 
     /**

@@ -40,6 +40,20 @@ final class Wire {
 
     static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
+    /** The shift of nla_len and of nla_type in the host-order int that struct nlattr's 4 bytes make. */
+    private static final int NLA_LEN_SHIFT = (NLA_LEN == 0) == (NATIVE == ByteOrder.LITTLE_ENDIAN) ? 0 : 16;
+    private static final int NLA_TYPE_SHIFT = 16 - NLA_LEN_SHIFT;
+
+    /** nla_len, from struct nlattr read as one host-order int. */
+    static int nlaLen(int header) {
+        return (header >>> NLA_LEN_SHIFT) & 0xFFFF;
+    }
+
+    /** nla_type, from struct nlattr read as one host-order int. */
+    static int nlaType(int header) {
+        return (header >>> NLA_TYPE_SHIFT) & 0xFFFF;
+    }
+
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT_BE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -280,6 +281,42 @@ class NetlinkControlFlowTest {
         reply(part(req, 2), part(req, 3), part(req, 4), done(req));   // 80 bytes: more than 64
         var e = assertThrows(NetlinkTruncatedException.class, () -> nl.receiveReplies(sent));
         assertTrue(e.getMessage().startsWith("dump cut short after 1 messages: a datagram did not fit"), e.getMessage());
+    }
+
+    @Test
+    void aDumpDatagramLongerThanTheBufferIsDroppedWholeAndTheBufferGrowsForTheNext() throws IOException {
+        long size = nl.bufferSize();
+        NetlinkMessage sent = nl.send(NetlinkMessage.request(TYPE, NetlinkFlags.DUMP, new byte[0]));
+        NetlinkMessage req = request();
+        reply(msg(req, TYPE, NetlinkFlags.MULTI, new byte[100_000]), done(req));   // 100,036 bytes
+        var e = assertThrows(NetlinkTruncatedException.class, () -> nl.receiveReplies(sent));
+        assertTrue(e.getMessage().contains("100036-byte message into a " + size + "-byte buffer"), e.getMessage());
+        assertTrue(nl.bufferSize() >= 100_036, "grown to " + nl.bufferSize());
+        // The same dump again arrives whole, without a peek.
+        NetlinkMessage again = nl.send(NetlinkMessage.request(TYPE, NetlinkFlags.DUMP, new byte[0]));
+        NetlinkMessage req2 = request();
+        byte[] payload = new byte[100_000];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) i;
+        }
+        NetlinkMessage big = msg(req2, TYPE, NetlinkFlags.MULTI, payload);
+        reply(big, done(req2));
+        assertEquals(List.of(big), nl.receiveReplies(again));
+    }
+
+    @Test
+    void repliesAreCopiesThatTheNextReceiveLeavesAlone() throws IOException {
+        NetlinkMessage sent = nl.send(NetlinkMessage.request(TYPE, NetlinkFlags.DUMP, new byte[0]));
+        NetlinkMessage req = request();
+        byte[] first = {1, 2, 3, 4, 5, 6, 7, 8};
+        reply(msg(req, TYPE, NetlinkFlags.MULTI, first), done(req));
+        List<NetlinkMessage> got = nl.receiveReplies(sent);
+        NetlinkMessage sent2 = nl.send(NetlinkMessage.request(TYPE, NetlinkFlags.DUMP, new byte[0]));
+        NetlinkMessage req2 = request();
+        reply(msg(req2, TYPE, NetlinkFlags.MULTI, new byte[] {9, 9, 9, 9, 9, 9, 9, 9}), done(req2));
+        assertEquals(1, nl.receiveReplies(sent2).size());
+        assertArrayEquals(first, got.get(0).payload());
+        assertEquals(List.of(msg(req, TYPE, NetlinkFlags.MULTI, first)), got);
     }
 
     @Test

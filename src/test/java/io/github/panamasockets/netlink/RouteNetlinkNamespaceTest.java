@@ -2,11 +2,15 @@ package io.github.panamasockets.netlink;
 
 import io.github.panamasockets.Family;
 import io.github.panamasockets.internal.gen.LibC;
+import io.github.panamasockets.internal.gen.ifinfomsg;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +33,55 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RouteNetlinkNamespaceTest {
     private static InetAddress ip(String literal) throws Exception {
         return InetAddress.getByName(literal);   // a literal: no name lookup
+    }
+
+    /** Adds {@code pairs} veth pairs psk-aN and psk-bN in one {@code ip -batch}. */
+    private static void addVethPairs(TestNamespace t, int pairs) throws Exception {
+        Path batch = Files.createTempFile("psk-links", ".batch");
+        try {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < pairs; i++) {
+                b.append("link add psk-a").append(i).append(" type veth peer name psk-b").append(i).append('\n');
+            }
+            Files.writeString(batch, b);
+            t.ip("-batch", batch.toString());
+        } finally {
+            Files.delete(batch);
+        }
+    }
+
+    @Test
+    void aListingOfManyDatagramsAgreesWithIpAndWithTheMessages() throws Exception {
+        try (TestNamespace t = TestNamespace.create(); var rt = RouteNetlink.open(t.ns)) {
+            addVethPairs(t, 100);
+            var all = IpOracle.stable(new String[] {"ip", "-n", t.name, "-j", "-d", "link", "show"}, rt::links);
+            assertEquals(201, all.ours().size());
+            assertEquals(IpOracle.links(all.json()), IpOracle.links(all.ours(), all.json()));
+            // The same dump as messages: several buffers' worth, decoded as copies, the same links.
+            List<NetlinkMessage> replies = rt.socket().execute(NetlinkMessage.request(LibC.RTM_GETLINK(),
+                    NetlinkFlags.DUMP, new byte[(int) ifinfomsg.sizeof()]));
+            long bytes = replies.stream().mapToLong(m -> m.header().length()).sum();
+            assertTrue(bytes > 2 * NetlinkSocket.INITIAL_BUFFER, bytes + " bytes");
+            List<RtnlLink> decoded = new ArrayList<>();
+            for (NetlinkMessage m : replies) {
+                decoded.add(RtnlLink.from(m));
+            }
+            assertEquals(decoded, rt.links());
+        }
+    }
+
+    @Test
+    void aListingWhoseDatagramsOutgrowTheBufferIsRepeatedWithALargerOne() throws Exception {
+        try (TestNamespace t = TestNamespace.create(); var rt = RouteNetlink.open(t.ns)) {
+            addVethPairs(t, 20);
+            rt.socket().maxBuffer(1024);                       // a small buffer ...
+            rt.socket().maxBuffer(NetlinkSocket.MAX_BUFFER);   // ... that may grow again
+            assertEquals(1024, rt.socket().bufferSize());
+            var all = IpOracle.stable(new String[] {"ip", "-n", t.name, "-j", "-d", "link", "show"}, rt::links);
+            assertEquals(41, all.ours().size());
+            assertEquals(IpOracle.links(all.json()), IpOracle.links(all.ours(), all.json()));
+            assertTrue(rt.socket().bufferSize() > 1024, "grown to " + rt.socket().bufferSize());
+        }
     }
 
     @Test
