@@ -202,11 +202,11 @@ target("Allocation on send, recv, sendTo, recvFrom, sendmsg/recvmsg (no control 
        ("all below 0.1 B/op" if not allocating else "allocating: " + ", ".join(allocating))
        + (f" (judged above the harness's own {floor:.2f} B/op)" if over_floor else ""),
        not allocating)
-wrapped = {label: diff(f"EmptyCall.{call}Wrapper", f"EmptyCall.{call}Raw")
-           for label, call in (("getsockopt", "getsockopt"), ("send", "send"), ("recv", "recv"))}
-target("Each wrapper over a raw invokeExact", "≤ 2 ns added",
-       ", ".join(f"{k} +{d:.0f} ± {e:.0f} ns" for k, (d, e) in wrapped.items()) + " (empty C functions)",
-       all(d <= 2 for d, _ in wrapped.values()))
+for kind, suffix in (("a shared socket", "Wrapper"), ("a confined socket (`Sock.confine()`)", "Confined")):
+    wrapped = {call: diff(f"EmptyCall.{call}{suffix}", f"EmptyCall.{call}Raw") for call in ("getsockopt", "send", "recv")}
+    target(f"Each wrapper over a raw invokeExact, {kind}", "≤ 2 ns added",
+           ", ".join(f"{k} {d:+.0f} ± {e:.0f} ns" for k, (d, e) in wrapped.items()) + " (empty C functions)",
+           all(d <= 2 for d, _ in wrapped.values()))
 
 print("## Targets\n")
 print("| target | goal | measured | met |")
@@ -295,6 +295,9 @@ print("|---|---|---|---|---|")
 for label, a, b in [("empty getsockopt, `Sock.getInt`", "EmptyCall.getsockoptWrapper", "EmptyCall.getsockoptRaw"),
                     ("empty send, `Sock.send(MemorySegment)`", "EmptyCall.sendWrapper", "EmptyCall.sendRaw"),
                     ("empty recv, `Sock.recv(MemorySegment)`", "EmptyCall.recvWrapper", "EmptyCall.recvRaw"),
+                    ("empty getsockopt, confined socket", "EmptyCall.getsockoptConfined", "EmptyCall.getsockoptRaw"),
+                    ("empty send, confined socket", "EmptyCall.sendConfined", "EmptyCall.sendRaw"),
+                    ("empty recv, confined socket", "EmptyCall.recvConfined", "EmptyCall.recvRaw"),
                     ("getsockopt(SO_TYPE), `Sock.getInt`", "CallCost.getsockoptWrapper", "CallCost.getsockoptRaw"),
                     ("1-byte send + recv on a Unix stream pair", "CallCost.sendRecvWrapper", "CallCost.sendRecvRaw"),
                     ("an empty non-blocking receive (`recv` in non-blocking mode; EAGAIN)",
