@@ -300,6 +300,7 @@ for label, a, b in [("empty getsockopt, `Sock.getInt`", "EmptyCall.getsockoptWra
                     ("empty recv, confined socket", "EmptyCall.recvConfined", "EmptyCall.recvRaw"),
                     ("getsockopt(SO_TYPE), `Sock.getInt`", "CallCost.getsockoptWrapper", "CallCost.getsockoptRaw"),
                     ("1-byte send + recv on a Unix stream pair", "CallCost.sendRecvWrapper", "CallCost.sendRecvRaw"),
+                    ("the same on a confined pair", "CallCost.sendRecvConfined", "CallCost.sendRecvRaw"),
                     ("an empty non-blocking receive (`recv` in non-blocking mode; EAGAIN)",
                      "CallCost.pollEmptyWrapper", "CallCost.pollEmptyRaw"),
                     ("the same through `recvmsg` with `MsgFlags.DONTWAIT`",

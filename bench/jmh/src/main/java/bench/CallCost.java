@@ -52,6 +52,10 @@ public class CallCost {
     private Sock b;
     private int fa;
     private int fb;
+    /** A pair {@linkplain Sock#confine() confined} to the benchmark thread. */
+    private SockPair confinedPair;
+    private Sock ca;
+    private Sock cb;
     /** A socket in non-blocking mode that nothing is sent to, for the empty receives. */
     private SockPair idlePair;
     private Sock idle;
@@ -70,12 +74,17 @@ public class CallCost {
         fb = b.fd();
         idlePair = Sock.pair(SockType.STREAM);
         idle = idlePair.second().setNonBlocking(true);
+        // JMH runs the setup of a thread-scoped state in the thread that runs the benchmark.
+        confinedPair = Sock.pair(SockType.STREAM);
+        ca = confinedPair.first().confine();
+        cb = confinedPair.second().confine();
     }
 
     @TearDown
     public void close() {
         pair.close();
         idlePair.close();
+        confinedPair.close();
     }
 
     /** getsockopt(SO_TYPE) through {@link Sock#getInt}. */
@@ -100,6 +109,17 @@ public class CallCost {
         for (int i = 0; i < CALLS; i++) {
             a.send(one);
             sum += b.recv(one);
+        }
+        return sum;
+    }
+
+    /** The same through a pair confined to this thread. */
+    @Benchmark
+    public long sendRecvConfined() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            ca.send(one);
+            sum += cb.recv(one);
         }
         return sum;
     }
