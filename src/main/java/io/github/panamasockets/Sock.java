@@ -229,7 +229,8 @@ public final class Sock implements AutoCloseable {
 
         /**
          * The direct buffer or array last seen, a segment over all of its memory, and the last
-         * slice of it.
+         * slice of it. The buffer or array stays reachable from here until another comes or the
+         * socket is dropped.
          */
         private Object seen;
         private MemorySegment seenMemory = MemorySegment.NULL;
