@@ -1286,8 +1286,13 @@ public final class Sock implements AutoCloseable {
 
     /**
      * Sends bytes from an array; <a href="https://man7.org/linux/man-pages/man2/send.2.html">send(2)</a>
-     * with {@code MSG_NOSIGNAL}. On a stream socket it may send fewer than asked: see
-     * {@link #sendAll(byte[], int, int)}.
+     * with {@code MSG_NOSIGNAL}. On a stream socket it may send fewer than asked, and one call sends
+     * at most 1 MiB: see {@link #sendAll(byte[], int, int)}.
+     *
+     * <p>The kernel reads the array in place, in a call made with {@code MSG_DONTWAIT} (the
+     * garbage collector waits for it, so it must not block). When there is no room, a platform
+     * thread in blocking mode blocks in the kernel as C does, sending a first part (4 KiB of a
+     * stream, or the whole message) through native memory.
      *
      * {@snippet :
      * pair.first().send("hello world".getBytes(), 0, 5)   // ==> 5: "hello"
@@ -1350,7 +1355,7 @@ public final class Sock implements AutoCloseable {
     /**
      * Sends the bytes of a memory segment, without a copy;
      * <a href="https://man7.org/linux/man-pages/man2/send.2.html">send(2)</a>. A heap segment is
-     * copied through a native buffer.
+     * sent as an array is: see {@link #send(byte[], int, int)}.
      *
      * {@snippet :
      * pair.first().send(java.lang.foreign.Arena.ofAuto().allocateFrom("hi"))   // ==> 3, with the NUL
@@ -1612,6 +1617,11 @@ public final class Sock implements AutoCloseable {
      * {@code length} is not cut silently: the call throws, naming both lengths, after filling the
      * array with the first {@code length} bytes.
      *
+     * <p>A platform thread in blocking mode makes one blocking recv(2) into native memory and copies
+     * what came, as small messages are cheapest received; while receives bring 8 KiB or more, it
+     * first tries, with {@code MSG_DONTWAIT}, straight into the array. Virtual threads, timed calls
+     * and non-blocking mode always receive straight into the array.
+     *
      * {@snippet :
      * byte[] buf = new byte[1500];
      * int n = sock.recv(buf, 0, buf.length);   // -1 at end of stream
@@ -1668,8 +1678,8 @@ public final class Sock implements AutoCloseable {
 
     /**
      * Receives into a memory segment; <a href="https://man7.org/linux/man-pages/man2/recv.2.html">recv(2)</a>.
-     * A native segment receives without a copy. See {@link #recv(byte[], int, int)} for -1 and
-     * long messages.
+     * A native segment receives without a copy, a heap one as an array does. See
+     * {@link #recv(byte[], int, int)} for -1, long messages and heap memory.
      *
      * {@snippet :
      * var seg = java.lang.foreign.Arena.ofAuto().allocate(1500);
