@@ -1967,6 +1967,9 @@ public final class Sock implements AutoCloseable {
                 return BLOCKS;
             }
             if (reader.waited && receiveShutDown()) {
+                if (ref.isClosed()) {
+                    throw closedDuring(call);       // the shutdown was close's wake-up
+                }
                 // A datagram socket shut down for reading: readable for good, yet EAGAIN for
                 // good to MSG_DONTWAIT; the blocking call returns 0 from no one, as this does.
                 reader.from = sender(0);
@@ -2716,6 +2719,9 @@ public final class Sock implements AutoCloseable {
                         return MsgResult.WOULD_BLOCK;
                     }
                     if (waited && receiveShutDown()) {
+                        if (ref.isClosed()) {
+                            throw closedDuring("recvmsg");   // the shutdown was close's wake-up
+                        }
                         // As in recv0: what the blocking call returns, an empty message with no
                         // address and no control data (EAGAIN left the header as it was).
                         msghdr.msg_namelen(msg, 0);
