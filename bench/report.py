@@ -234,6 +234,8 @@ impls = ["c", "panama", "panama-heap", "nio", "junixsocket", "jnr"]
 print(f"\n## Ping-pong, one CPU\n")
 print(f"1-byte ping-pong between two threads of one process, {meta['rounds']} round trips after a warm-up,")
 print("the whole process pinned to CPU 0 (`taskset -c 0`), blocking calls. Lower is better, but for msgs/s.")
+print("C warms up for a tenth of its rounds; the Java drivers for as many rounds as they time, or 1 s,")
+print("so that the JIT, which shares the one CPU, is done compiling before the timing starts.")
 print("`panama-heap` runs over AF_UNIX stream only, the others wherever they have the socket kind.")
 print("`timed` is the median number of round trips timed: each measurement stops after 2 s (and each")
 print("warm-up after 1 s) even if it has not made all its rounds, so that load cannot stretch the suite.\n")

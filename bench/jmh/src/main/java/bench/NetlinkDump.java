@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * An RTM_GETLINK dump through {@link RouteNetlink#links()}, repeated over one socket: the Java side
  * of bench/c/netlink_dump.c. Prints: netlink-getlink panama p50_ns p99_ns p999_ns dumps_per_s
- * dumps_timed, after a warm-up of at least 20,000 dumps, as the ping-pong drivers have, so that
- * the JIT, which shares the one pinned CPU, is done compiling (see {@link Rounds}).
+ * dumps_timed, after a warm-up of as many dumps as it times or 1 s, as the ping-pong drivers
+ * have, so that the JIT, which shares the one pinned CPU, is done compiling (see {@link Rounds}).
  *
  * <pre>
  *   java bench.NetlinkDump DUMPS
@@ -24,7 +24,7 @@ public final class NetlinkDump {
             if (rtnl.links().isEmpty()) {
                 throw new IllegalStateException("the dump listed no links");
             }
-            Rounds.measure("netlink-getlink", "panama", dumps, 20_000, () -> {
+            Rounds.measure("netlink-getlink", "panama", dumps, dumps, () -> {
                 List<RtnlLink> links = rtnl.links();
                 if (links.isEmpty()) {
                     throw new IllegalStateException("the dump listed no links");
