@@ -105,23 +105,13 @@ public class CallCost {
     /** One byte sent on a Unix stream pair and received at the other end, through the library. */
     @Benchmark
     public long sendRecvWrapper() throws IOException {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            a.send(one);
-            sum += b.recv(one);
-        }
-        return sum;
+        return Loops.sendRecvs(a, b, one, CALLS);
     }
 
     /** The same through a pair confined to this thread. */
     @Benchmark
     public long sendRecvConfined() throws IOException {
-        long sum = 0;
-        for (int i = 0; i < CALLS; i++) {
-            ca.send(one);
-            sum += cb.recv(one);
-        }
-        return sum;
+        return Loops.sendRecvs(ca, cb, one, CALLS);
     }
 
     /** The same send(2) and recv(2), with the flags the library passes, as raw invokeExact calls. */

@@ -49,6 +49,16 @@ final class Loops {
         return sum;
     }
 
+    /** One byte sent on {@code from} and received on {@code to}, {@code calls} times. */
+    static long sendRecvs(Sock from, Sock to, MemorySegment one, int calls) throws IOException {
+        long sum = 0;
+        for (int i = 0; i < calls; i++) {
+            from.send(one);
+            sum += to.recv(one);
+        }
+        return sum;
+    }
+
     /** One byte at a time through {@link Sock#recv(MemorySegment)}. */
     static long recvs(Sock s, MemorySegment one, int calls) throws IOException {
         long sum = 0;
