@@ -300,11 +300,11 @@ public final class Poll {
             while (true) {
                 int at = 0;
                 for (int i = 0; i < n; i++) {
-                    set(fds, at++, refs[i].fd(), entries.get(i).events());
+                    pollfd(fds, at++, refs[i].fd(), entries.get(i).events());
                 }
                 for (int i = 0; i < n; i++) {
                     if (wakes[i] >= 0) {
-                        set(fds, at++, wakes[i], PollEvents.IN);
+                        pollfd(fds, at++, wakes[i], PollEvents.IN);
                     }
                 }
                 int millis = virtual || timeout == 0 ? 0 : deadline == 0 ? -1 : millisLeft(deadline);
@@ -348,12 +348,14 @@ public final class Poll {
         }
     }
 
-    private static void set(MemorySegment fds, int i, int fd, int events) {
+    /** Fills entry {@code i} of a pollfd array: the fd, the events, and revents cleared. */
+    static void pollfd(MemorySegment fds, int i, int fd, int events) {
         fds.set(ValueLayout.JAVA_INT, i * POLLFD, fd);
         fds.set(ValueLayout.JAVA_SHORT, i * POLLFD + 4, (short) events);
         fds.set(ValueLayout.JAVA_SHORT, i * POLLFD + 6, (short) 0);
     }
 
+    /** {@return the milliseconds left until {@code deadline} (System.nanoTime), rounded up; 0 once it has passed} */
     static int millisLeft(long deadline) {
         long left = deadline - System.nanoTime();
         return left <= 0 ? 0 : (int) Math.min((left + 999_999) / 1_000_000, Integer.MAX_VALUE);

@@ -149,6 +149,8 @@ public final class Sock implements AutoCloseable {
     private final FdRef ref;
     private final Family family;
     private final SockType type;
+    /** Whether type is SOCK_STREAM, which the data paths ask on every call. */
+    private final boolean stream;
     private final Protocol protocol;
     private final Cleaner.Cleanable cleanable;
     /** Waits go through poll(2) with a wake-up fd: shutdown(2) does not wake netlink calls. */
@@ -357,9 +359,10 @@ public final class Sock implements AutoCloseable {
         this.ref = new FdRef(fd, !netlink);
         this.family = family;
         this.type = type;
+        this.stream = type.equals(SockType.STREAM);
         this.protocol = protocol;
         this.pollReceives = netlink;
-        this.pollSends = netlink || family.equals(Family.UNIX) && !type.equals(SockType.STREAM);
+        this.pollSends = netlink || family.equals(Family.UNIX) && !stream;
         FdRef r = ref;
         this.cleanable = CLEANER.register(this, r::closeUnreachable);
     }
@@ -1064,7 +1067,7 @@ public final class Sock implements AutoCloseable {
         try {
             // Only connection-oriented connects wait. Datagram connects return at once, and
             // leaving their fd alone spares a concurrent receive a spurious EAGAIN.
-            boolean connectionOriented = type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET);
+            boolean connectionOriented = stream || type.equals(SockType.SEQPACKET);
             boolean toggled = connectionOriented && !fdNonBlocking;
             if (toggled) {
                 applyFdMode("connect", writer, true);
@@ -1529,7 +1532,7 @@ public final class Sock implements AutoCloseable {
 
     /** How much of a heap range one call sends: all of a message, at most a chunk of a stream. */
     private int messageLength(long length) {
-        return type.equals(SockType.STREAM) ? (int) Math.min(length, CHUNK) : Math.toIntExact(length);
+        return stream ? (int) Math.min(length, CHUNK) : Math.toIntExact(length);
     }
 
     /**
@@ -1546,13 +1549,15 @@ public final class Sock implements AutoCloseable {
      * once rather than first making a call that would find no room.
      */
     private long sendHeap(String call, MemorySegment src, Sockaddr to) throws IOException {
-        boolean stream = type.equals(SockType.STREAM);
         long len = stream ? Math.min(src.byteSize(), HEAP_MAX) : src.byteSize();
         int toLen = writer.encode(to);
+        if (mustNotBlock(pollSends, sendTimeout)) {
+            return send0(call, src, len, to, toLen, true);      // waits in await, never BLOCKS
+        }
         if (!writer.full) {
             long n = send0(call, src, len, to, toLen, true);
             if (n != BLOCKS) {
-                writer.full = stream && n >= 0 && n < len && !mustNotBlock(pollSends, sendTimeout);
+                writer.full = stream && n >= 0 && n < len;
                 return n;
             }
         }
@@ -1828,7 +1833,7 @@ public final class Sock implements AutoCloseable {
     private long recvHeap(String call, MemorySegment dst, boolean from) throws IOException {
         boolean blocks = !mustNotBlock(pollReceives, receiveTimeout);
         if (!blocks || reader.bulk) {
-            long len = type.equals(SockType.STREAM) ? Math.min(dst.byteSize(), HEAP_MAX) : dst.byteSize();
+            long len = stream ? Math.min(dst.byteSize(), HEAP_MAX) : dst.byteSize();
             long n = recv0(call, dst, len, from, true);
             if (n != BLOCKS) {
                 reader.bulk = n >= BULK;
@@ -1906,7 +1911,6 @@ public final class Sock implements AutoCloseable {
      * {@link #BLOCKS}, for the caller to make the blocking call instead.
      */
     private long recv0(String call, MemorySegment dst, long len, boolean from, boolean now) throws IOException {
-        boolean stream = type.equals(SockType.STREAM);
         if (stream && len == 0) {
             reader.from = null;
             return 0;
@@ -1956,7 +1960,7 @@ public final class Sock implements AutoCloseable {
             if (ref.isClosed()) {
                 throw closedDuring(call);
             }
-            return type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET) && receiveShutDown() ? -1 : 0;
+            return endOfStream() ? -1 : 0;
         }
         int errno = reader.errno();
         if (errno == EAGAIN && ((flags & DONTWAIT) != 0 || fdNonBlocking)) {
@@ -1997,7 +2001,6 @@ public final class Sock implements AutoCloseable {
         return n;
     }
 
-    /** For seqpacket, where recv returns 0 both for an empty message and at end of stream. */
     /**
      * Whether nothing more can be received: the socket was shut down for reading, by this end or
      * (seqpacket) by the peer's close or shutdown; poll(2) says POLLRDHUP or POLLHUP.
@@ -2049,19 +2052,14 @@ public final class Sock implements AutoCloseable {
         while (true) {
             int millis = wake >= 0 ? -1 : 20;
             if (deadline != 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                int left = Poll.millisLeft(deadline);
+                if (left == 0) {
                     throw timedOut(call, null, timeout, events == POLLOUT ? "send" : "receive");
                 }
-                long ms = (left + 999_999) / 1_000_000;
-                millis = (int) Math.min(ms, millis < 0 ? Integer.MAX_VALUE : millis);
+                millis = millis < 0 ? left : Math.min(left, millis);
             }
-            p.set(ValueLayout.JAVA_INT, 0, ref.fd());
-            p.set(ValueLayout.JAVA_SHORT, 4, events);
-            p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-            p.set(ValueLayout.JAVA_INT, 8, wake);
-            p.set(ValueLayout.JAVA_SHORT, 12, POLLIN);
-            p.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
+            Poll.pollfd(p, 0, ref.fd(), events);
+            Poll.pollfd(p, 1, wake, POLLIN);
             int rc = Syscalls.poll(s.capture, p, wake >= 0 ? 2 : 1, millis);
             if (rc < 0 && s.errno() != EINTR) {
                 throw error("poll", s.errno(), null);
@@ -2087,9 +2085,7 @@ public final class Sock implements AutoCloseable {
     /** poll(2) of the socket alone, without waiting: {@return the revents, or -1 if poll failed} */
     private int pollNow(Scratch s, short events) {
         MemorySegment p = s.pollfds;
-        p.set(ValueLayout.JAVA_INT, 0, ref.fd());
-        p.set(ValueLayout.JAVA_SHORT, 4, events);
-        p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        Poll.pollfd(p, 0, ref.fd(), events);
         int rc = Syscalls.pollNow(s.capture, p, 1);
         return rc < 0 ? -1 : rc == 0 ? 0 : p.get(ValueLayout.JAVA_SHORT, 6) & 0xFFFF;
     }
@@ -2121,9 +2117,7 @@ public final class Sock implements AutoCloseable {
         } else {
             int wake = ref.wakeFd();
             MemorySegment p = writer.pollfds;
-            p.set(ValueLayout.JAVA_INT, 0, wake);
-            p.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-            p.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+            Poll.pollfd(p, 0, wake, POLLIN);
             Syscalls.poll(writer.capture, p, wake >= 0 ? 1 : 0, millis);  // EINTR: a shorter pause
         }
         if (ref.isClosed()) {
@@ -2667,7 +2661,7 @@ public final class Sock implements AutoCloseable {
             // returns what it has: the library waits for the rest itself (not with MSG_PEEK, which
             // would take the same bytes again).
             boolean waitAll = (flags & (WAITALL | PEEK | DONTWAIT)) == WAITALL && (all & DONTWAIT) != 0
-                    && !nonBlocking && type.equals(SockType.STREAM);
+                    && !nonBlocking && stream;
             long capacity = waitAll ? MsgBuffers.length(aux, count) : 0;
             long got = 0;
             long n;
@@ -2766,7 +2760,7 @@ public final class Sock implements AutoCloseable {
 
     /** Whether a 0-byte receive is the end of the stream rather than an empty message. */
     private boolean endOfStream() {
-        return type.equals(SockType.STREAM) || type.equals(SockType.SEQPACKET) && receiveShutDown();
+        return stream || type.equals(SockType.SEQPACKET) && receiveShutDown();
     }
 
     // ------------------------------------------------------------------------------ streams
@@ -2853,7 +2847,7 @@ public final class Sock implements AutoCloseable {
     }
 
     private void requireStream(String what) {
-        if (!type.equals(SockType.STREAM)) {
+        if (!stream) {
             throw new IllegalStateException(what + " needs a SOCK_STREAM socket; this is " + type
                     + ": use send and recv, which keep message boundaries");
         }

@@ -128,20 +128,9 @@ public final class FdRef {
     }
 
     private boolean enterSlow(int direction) {
-        while (true) {        // the compare-and-set may have lost to a change of another direction
-            int s = (int) STATE.getVolatile(this);
-            if ((s & CLOSED) != 0) {
-                return false;
-            }
-            if ((s & CONFINED) != 0) {
-                throw new WrongThreadException("fd " + fd + " is confined to another thread");
-            }
-            if ((s & direction) != 0) {
-                break;
-            }
-            if (STATE.compareAndSet(this, s, s | direction)) {
-                return true;
-            }
+        int claimed = claim(direction);
+        if (claimed >= 0) {
+            return claimed == 1;
         }
         waitLock.lock();
         try {
@@ -149,27 +138,38 @@ public final class FdRef {
             // the count and signals (both are volatile, so one of the two sees the other).
             waiting++;
             try {
-                while (true) {
-                    int s = (int) STATE.getVolatile(this);
-                    if ((s & CLOSED) != 0) {
-                        return false;
-                    }
-                    if ((s & CONFINED) != 0) {
-                        throw new WrongThreadException("fd " + fd + " is confined to another thread");
-                    }
-                    if ((s & direction) == 0) {
-                        if (STATE.compareAndSet(this, s, s | direction)) {
-                            return true;
-                        }
-                    } else {
-                        free.awaitUninterruptibly();
-                    }
+                while ((claimed = claim(direction)) < 0) {
+                    free.awaitUninterruptibly();
                 }
+                return claimed == 1;
             } finally {
                 waiting--;
             }
         } finally {
             waitLock.unlock();
+        }
+    }
+
+    /**
+     * Tries to claim a direction, again while the compare-and-set loses only to changes of other
+     * bits: {@return 1 if the call now holds it, 0 if the descriptor is closed, -1 if another call
+     * holds it}
+     */
+    private int claim(int direction) {
+        while (true) {
+            int s = (int) STATE.getVolatile(this);
+            if ((s & CLOSED) != 0) {
+                return 0;
+            }
+            if ((s & CONFINED) != 0) {
+                throw new WrongThreadException("fd " + fd + " is confined to another thread");
+            }
+            if ((s & direction) != 0) {
+                return -1;
+            }
+            if (STATE.compareAndSet(this, s, s | direction)) {
+                return 1;
+            }
         }
     }
 
