@@ -12,6 +12,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.lang.invoke.VarHandle;
 import java.net.SocketException;
 import java.nio.channels.ClosedSelectorException;
@@ -36,6 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * nothing. On a virtual thread it parks instead of blocking its carrier; a single platform thread running a loop, as in Netty, works as well. The sockets
  * are usually put in {@linkplain Sock#setNonBlocking(boolean) non-blocking mode}, so that a handler
  * never waits.
+ *
+ * <p>A selector dropped without being closed is closed by a {@link Cleaner} once it
+ * is collected: its descriptors, its memory, and its keys' holds on their sockets' descriptors.
  *
  * <p>A registered socket's descriptor is held open by its key: when the socket is closed, its key
  * is dropped and the descriptor released at the next select, or by a select in progress, which the
@@ -87,6 +92,9 @@ public final class EpollSelector implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final int epfd;
     private final int wakeFd;
+    /** What close and the Cleaner release; see {@link Resources}. */
+    private final Resources resources;
+    private final Cleaner.Cleanable cleanable;
     /** For select: the event array and errno capture, used under selectLock. */
     private final MemorySegment events = arena.allocate(EVENT * BATCH, 8);
     private final MemorySegment selectCapture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
@@ -289,6 +297,60 @@ public final class EpollSelector implements AutoCloseable {
     private EpollSelector(int epfd, int wakeFd) {
         this.epfd = epfd;
         this.wakeFd = wakeFd;
+        this.resources = new Resources(epfd, wakeFd, arena, ctlCapture);
+        this.cleanable = Sock.CLEANER.register(this, resources);
+    }
+
+    /**
+     * What a selector must give back, held apart from it so that the Cleaner can give it back
+     * once the selector is unreachable: its two descriptors, its memory, and the holds its keys
+     * have on their sockets' descriptors, by key index. The keys themselves are not kept here:
+     * each refers to its selector, which would then never become unreachable.
+     */
+    private static final class Resources implements Runnable {
+        private final int epfd;
+        private final int wakeFd;
+        private final Arena arena;
+        private final MemorySegment capture;
+        /** The held descriptors by key index; null where no key is. Guarded by this. */
+        private FdRef[] held = new FdRef[16];
+
+        Resources(int epfd, int wakeFd, Arena arena, MemorySegment capture) {
+            this.epfd = epfd;
+            this.wakeFd = wakeFd;
+            this.arena = arena;
+            this.capture = capture;
+        }
+
+        synchronized void hold(int index, FdRef ref) {
+            if (index >= held.length) {
+                held = java.util.Arrays.copyOf(held, Math.max(index + 1, held.length * 2));
+            }
+            held[index] = ref;
+        }
+
+        /** Releases the hold of the key at {@code index}, which close() of its socket may be waiting for. */
+        synchronized void release(int index) {
+            FdRef ref = held[index];
+            held[index] = null;
+            ref.release();
+        }
+
+        /**
+         * Once, from close() or the Cleaner: releases the holds left (none after close(), which
+         * deregisters every key first) and closes the descriptors and the memory.
+         */
+        @Override
+        public synchronized void run() {
+            for (int i = 0; i < held.length; i++) {
+                if (held[i] != null) {
+                    release(i);
+                }
+            }
+            Syscalls.close(capture, wakeFd);
+            Syscalls.close(capture, epfd);
+            arena.close();
+        }
     }
 
     /**
@@ -385,6 +447,7 @@ public final class EpollSelector implements AutoCloseable {
             }
             table[index] = key;
             count++;
+            resources.hold(index, ref);
             if (ref.isClosed()) {
                 // Closed by another thread since acquire: its close may have found no eventfd yet.
                 deregister(key);
@@ -534,10 +597,8 @@ public final class EpollSelector implements AutoCloseable {
                         deregister(k);
                     }
                 }
-                Syscalls.close(ctlCapture, wakeFd);
-                Syscalls.close(ctlCapture, epfd);
             }
-            arena.close();
+            cleanable.clean();
         } finally {
             selectLock.unlock();
         }
@@ -632,7 +693,10 @@ public final class EpollSelector implements AutoCloseable {
         ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
         ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA, data(key));
         FdRef ref = key.sock.ref();
-        if (Syscalls.epollCtl(ctlCapture, epfd, op, ref.fd(), ctlEvent) < 0) {
+        int r = Syscalls.epollCtl(ctlCapture, epfd, op, ref.fd(), ctlEvent);
+        // Reachable until epoll_ctl returned: else the Cleaner might close epfd during it.
+        Reference.reachabilityFence(this);
+        if (r < 0) {
             if (ref.isClosed()) {
                 throw new SockClosedException("epoll_ctl: " + key.sock + " is closed");
             }
@@ -663,7 +727,7 @@ public final class EpollSelector implements AutoCloseable {
         table[key.index] = null;
         count--;
         freeSlot(key.index);
-        key.sock.ref().release();
+        resources.release(key.index);
     }
 
     /** Puts an index back on the free list. Called under this. */

@@ -81,7 +81,8 @@ import static io.github.panamasockets.internal.sys.FdRef.WRITE;
  */
 public final class Sock implements AutoCloseable {
 
-    private static final Cleaner CLEANER = Cleaner.create();
+    /** Closes what is dropped unclosed: sockets here, and {@link EpollSelector}s. */
+    static final Cleaner CLEANER = Cleaner.create();
     /**
      * The largest bounce buffer used for byte arrays and heap buffers on stream sockets, where a
      * call must go through native memory (see sendHeap and recvHeap).

@@ -915,4 +915,76 @@ class EpollSelectorTest {
             }
         }
     }
+
+    // ------------------------------------------------------------------------------ dropped unclosed
+
+    /**
+     * A selector dropped without close, holding a key on a socket that is then closed: the socket's
+     * descriptor stays open while the key holds it, and once the selector is collected, the Cleaner
+     * releases the hold (the fd closes) and closes the selector's epoll and eventfd descriptors.
+     */
+    @Test
+    void aSelectorDroppedWithoutCloseIsClosedByTheCleaner() throws Exception {
+        int[] before = anonymousFds();
+        var pair = Sock.pair(SockType.STREAM);
+        Sock sock = pair.first();
+        int fd = sock.fd();
+        Path link = Path.of("/proc/self/fd/" + fd);
+        String socket = Files.readSymbolicLink(link).toString();
+        registerAndDrop(sock);
+        int[] open = anonymousFds();
+        assertEquals(before[0] + 1, open[0], "the dropped selector's epoll fd is open");
+        assertEquals(before[1] + 1, open[1], "the dropped selector's eventfd is open");
+        sock.close();
+        pair.second().close();
+        assertEquals(socket, Files.readSymbolicLink(link).toString(), "the key still holds fd " + fd);
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            boolean held = isLink(link, socket);
+            int[] now = anonymousFds();
+            if (!held && Arrays.equals(before, now)) {
+                break;
+            }
+            assertTrue(System.nanoTime() < until, "after GC, fd " + fd + (held ? " is still " + socket : " is closed")
+                    + "; epoll and eventfd descriptors " + Arrays.toString(now) + ", before the selector "
+                    + Arrays.toString(before));
+            System.gc();
+            Thread.sleep(20);
+        }
+    }
+
+    /** Opens a selector, registers {@code sock} and drops the selector, never closed. */
+    private static void registerAndDrop(Sock sock) throws IOException {
+        EpollSelector sel = EpollSelector.open();
+        sel.register(sock, PollEvents.IN, null);
+    }
+
+    private static boolean isLink(Path link, String target) {
+        try {
+            return Files.readSymbolicLink(link).toString().equals(target);
+        } catch (IOException e) {
+            return false;           // closed, and no fd of that number now
+        }
+    }
+
+    /** {@return how many epoll and how many eventfd descriptors this process has open} */
+    private static int[] anonymousFds() throws IOException {
+        int[] n = new int[2];
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : (Iterable<Path>) fds::iterator) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(p).toString();
+                } catch (IOException e) {
+                    continue;       // the listing's own fd, closed since
+                }
+                if (target.equals("anon_inode:[eventpoll]")) {
+                    n[0]++;
+                } else if (target.equals("anon_inode:[eventfd]")) {
+                    n[1]++;
+                }
+            }
+        }
+        return n;
+    }
 }
