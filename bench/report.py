@@ -135,7 +135,9 @@ if cut:
 print(f"- {meta['java']}; {meta['gcc']}; JMH 1.37, `{meta['jmh_calls']}` for the per-call benchmarks and "
       f"`{meta['jmh_alloc']}` for allocation\n")
 print("Implementations: `c` is bench/c, compiled with gcc -O2. `panama` is this library calling from")
-print("native memory (`MemorySegment`), `panama-heap` from a `byte[]`. `nio` is JDK NIO's `SocketChannel`")
+print("native memory (`MemorySegment`), `panama-heap` from a `byte[]`, `panama-confined` from native memory")
+print("with each socket confined to the thread that uses it (`Sock.confine()`), which spares each call the")
+print("atomic claim of a direction. `nio` is JDK NIO's `SocketChannel`")
 print("(a Unix domain socket path or TCP) with a direct buffer, `nio-heap` with a heap buffer. `junixsocket`")
 print("is junixsocket 2.10.1's `AFUNIXSocketPair` channels, `jnr` is jnr-unixsocket 0.38.23's")
 print("`UnixSocketChannel.pair()`, both with a direct buffer.\n")
@@ -160,8 +162,10 @@ def worst(values):
 
 p50s = [ratio("unix-stream", i, 0) for i in ("panama", "panama-heap")]
 p99s = [ratio("unix-stream", i, 1) for i in ("panama", "panama-heap")]
+confined = [ratio("unix-stream", "panama-confined", i) for i in (0, 1)]
 target("AF_UNIX stream round trip", "p50 ≤ 1.05x C, p99 ≤ 1.10x C",
-       f"p50 {x(p50s[0])} (heap {x(p50s[1])}), p99 {x(p99s[0])} (heap {x(p99s[1])})",
+       f"p50 {x(p50s[0])} (heap {x(p50s[1])}), p99 {x(p99s[0])} (heap {x(p99s[1])}); "
+       f"confined sockets: p50 {x(confined[0])}, p99 {x(confined[1])}",
        worst(p50s) is not None and worst(p50s) <= 1.05 and worst(p99s) <= 1.10)
 vs_nio = [ratio("unix-stream", i, 3, "nio") for i in ("panama", "panama-heap")]
 target("AF_UNIX stream vs NIO", "msgs/s ≥ 1.05x NIO", f"{x(vs_nio[0])} (heap {x(vs_nio[1])})",
@@ -174,9 +178,10 @@ for peer in ("junixsocket", "jnr"):
 target("AF_UNIX stream vs peers", "ahead of junixsocket and jnr-unixsocket",
        "; ".join(f"{peer}'s p50 is {x(a)} ours, our msgs/s {x(b)} theirs" for peer, a, b in ahead),
        len(ahead) == 2 and all(a > 1 and b > 1 for _, a, b in ahead))
-others_p50 = {k: ratio(k, "panama", 0) for k in ("unix-seqpacket", "unix-dgram", "tcp4", "tcp6")}
+others_p50 = {k: ratio(k, "panama", 0) for k in ("unix-seqpacket", "unix-dgram", "unix-dgram-path", "tcp4", "tcp6")}
 target("SEQPACKET, DGRAM and TCP (v4 and v6) round trips", "p50 ≤ 1.05x C",
-       ", ".join(f"{k} {x(v)}" for k, v in others_p50.items()),
+       ", ".join(f"{k} {x(v)}" for k, v in others_p50.items())
+       + f"; unix-dgram with confined sockets {x(ratio('unix-dgram', 'panama-confined', 0))}",
        all(v is not None and v <= 1.05 for v in others_p50.values()))
 busy = ratio("unix-stream", "panama-busy", 0, "c-busy")
 target("Busy-poll variant", "p50 ≤ 1.03x C", f"AF_UNIX stream {x(busy)}", busy is not None and busy <= 1.03)
@@ -205,7 +210,9 @@ target("Allocation on send, recv, sendTo, recvFrom, sendmsg/recvmsg (no control 
 for kind, suffix in (("a shared socket", "Wrapper"), ("a confined socket (`Sock.confine()`)", "Confined")):
     wrapped = {call: diff(f"EmptyCall.{call}{suffix}", f"EmptyCall.{call}Raw") for call in ("getsockopt", "send", "recv")}
     target(f"Each wrapper over a raw invokeExact, {kind}", "≤ 2 ns added",
-           ", ".join(f"{k} {d:+.0f} ± {e:.0f} ns" for k, (d, e) in wrapped.items()) + " (empty C functions)",
+           ", ".join(f"{k} {d:+.0f} ± {e:.0f} ns" for k, (d, e) in wrapped.items()) + " (empty C functions)"
+           + (f"; the claim and release of a direction alone, two atomic instructions, cost "
+              f"{ns('EmptyCall.claimAndRelease'):.0f} ns" if suffix == "Wrapper" and "EmptyCall.claimAndRelease" in jmh else ""),
            all(d <= 2 for d, _ in wrapped.values()))
 
 print("## Targets\n")
@@ -230,16 +237,19 @@ def latency_table(kinds_impls, base):
                   f"{v[0] / c[0]:.2f} | {v[1] / c[1]:.2f} | {v[3] / c[3]:.2f} | {v[4]:.0f} |")
 
 
-impls = ["c", "panama", "panama-heap", "nio", "junixsocket", "jnr"]
+impls = ["c", "panama", "panama-heap", "panama-confined", "nio", "junixsocket", "jnr"]
 print(f"\n## Ping-pong, one CPU\n")
 print(f"1-byte ping-pong between two threads of one process, {meta['rounds']} round trips after a warm-up,")
 print("the whole process pinned to CPU 0 (`taskset -c 0`), blocking calls. Lower is better, but for msgs/s.")
 print("C warms up for a tenth of its rounds; the Java drivers for as many rounds as they time, or 1 s,")
 print("so that the JIT, which shares the one CPU, is done compiling before the timing starts.")
-print("`panama-heap` runs over AF_UNIX stream only, the others wherever they have the socket kind.")
+print("`panama-heap` runs over AF_UNIX stream only, `panama-confined` over the stream and the datagram pair,")
+print("the others wherever they have the socket kind. `unix-dgram-path` is two datagram sockets bound to")
+print("paths: each send names the destination (sendto), each receive learns the sender (recvfrom), and")
+print("the echo answers whoever sent, as a datagram server does.")
 print("`timed` is the median number of round trips timed: each measurement stops after 2 s (and each")
 print("warm-up after 1 s) even if it has not made all its rounds, so that load cannot stretch the suite.\n")
-latency_table([(k, impls) for k in ("unix-stream", "unix-seqpacket", "unix-dgram", "tcp4", "tcp6")], "c")
+latency_table([(k, impls) for k in ("unix-stream", "unix-seqpacket", "unix-dgram", "unix-dgram-path", "tcp4", "tcp6")], "c")
 print("\n## Busy-poll, two CPUs\n")
 print("The same ping-pong with each thread pinned to a CPU of its own (0 and 1) and spinning on a")
 print("non-blocking receive: `recv(MSG_DONTWAIT)` in C, the library's `recv` on a socket in non-blocking")
@@ -316,6 +326,10 @@ for label, a, b in [("Capturing errno costs", "EmptyCall.getsockoptRawTransition
     if a in jmh and b in jmh:
         d, e = diff(a, b)
         print(f"\n{label} {d:+.0f} ± {e:.0f} ns a call (raw empty getsockopt, with and without).", end="")
+if "EmptyCall.claimAndRelease" in jmh:
+    print(f"\nA shared socket's claim and release of a direction alone, the compare-and-set and atomic add "
+          f"on one uncontended word that the confined rows skip (`EmptyCall.claimAndRelease`), cost "
+          f"{ns('EmptyCall.claimAndRelease'):.0f} ± {jmh['EmptyCall.claimAndRelease'][1]:.0f} ns a call.", end="")
 print()
 
 print("\n## Allocation per call\n")

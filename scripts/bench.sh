@@ -11,10 +11,11 @@
 # BENCH_RESULTS=DIR keeps the raw results (one line per measurement, JMH's JSON and log) in DIR.
 #
 # What runs, each implementation once per run, in an order that rotates from run to run:
-#   - 1-byte ping-pong over AF_UNIX stream, seqpacket and datagram pairs and TCP over 127.0.0.1
-#     and ::1, the whole process pinned to CPU 0 (taskset -c 0): C (bench/c/pingpong.c), the
-#     library from native memory (and from byte[] over AF_UNIX stream), NIO, junixsocket and
-#     jnr-unixsocket, each where it has the socket kind;
+#   - 1-byte ping-pong over AF_UNIX stream, seqpacket and datagram pairs, datagram sockets bound
+#     to paths (sendto and recvfrom), and TCP over 127.0.0.1 and ::1, the whole process pinned to
+#     CPU 0 (taskset -c 0): C (bench/c/pingpong.c), the library from native memory (and over
+#     AF_UNIX stream and datagram pairs also from byte[] or with confined sockets), NIO,
+#     junixsocket and jnr-unixsocket, each where it has the socket kind;
 #   - the busy-poll variant on two CPUs: each end pinned to a CPU of its own and spinning on a
 #     non-blocking receive (MSG_DONTWAIT), over AF_UNIX stream;
 #   - bulk transfer over a Unix stream pair in writes of 1 KiB, 64 KiB and 1 MiB, pinned to CPU 0;
@@ -103,15 +104,18 @@ rotate() {
 }
 
 # Who runs where. The byte[] variant runs where its target is, AF_UNIX stream; it adds the
-# same copy of one byte to every kind. The whole suite has to fit in 15 minutes on two CPUs.
+# same copy of one byte to every kind. Confined sockets, which skip the atomic claim of a
+# direction, run over the stream and the datagram pair. The whole suite has to fit in 15 minutes
+# on two CPUs.
 declare -A peers=(
-  [unix-stream]="c panama panama-heap nio junixsocket jnr"
+  [unix-stream]="c panama panama-heap panama-confined nio junixsocket jnr"
   [unix-seqpacket]="c panama junixsocket"
-  [unix-dgram]="c panama junixsocket"
+  [unix-dgram]="c panama panama-confined junixsocket"
+  [unix-dgram-path]="c panama"
   [tcp4]="c panama nio"
   [tcp6]="c panama nio"
 )
-kinds=(unix-stream unix-seqpacket unix-dgram tcp4 tcp6)
+kinds=(unix-stream unix-seqpacket unix-dgram unix-dgram-path tcp4 tcp6)
 busy_peers=(c panama nio junixsocket jnr)
 
 for run in $(seq "$runs"); do

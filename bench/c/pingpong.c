@@ -3,12 +3,17 @@
  * the same workload and structure as the Java side, so that each Java figure can be read as a
  * ratio to this one.
  *
- *   pingpong KIND ROUNDS [busy]  KIND: unix-stream unix-seqpacket unix-dgram tcp4 tcp6
+ *   pingpong KIND ROUNDS [busy]  KIND: unix-stream unix-seqpacket unix-dgram unix-dgram-path
+ *                                      tcp4 tcp6
  *   pingpong bulk-SIZE MIB       writes of SIZE bytes over a Unix stream pair, MIB mebibytes timed
  *                                after a warm-up of a quarter of that
  *
  * Prints: KIND c p50_ns p99_ns p999_ns msgs_per_s rounds_timed (see measure in bench.h), or for
  * bulk: KIND c MB_per_s
+ *
+ * unix-dgram-path is two datagram sockets bound to paths in a temporary directory: each send
+ * names its destination (sendto), each receive learns its sender (recvfrom), and the echo answers
+ * whoever sent, as a datagram server does.
  *
  * With busy, each thread pins itself to a CPU of its own (0 and 1) and spins on recv with
  * MSG_DONTWAIT instead of blocking, and the implementation is printed as c-busy.
@@ -18,8 +23,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -59,6 +66,42 @@ static void connected(const char *kind, int fds[2]) {
 
 static int busy;
 
+/* unix-dgram-path: the paths bound, and where the first socket sends, the echo's path. */
+static int addressed;
+static char dir[] = "/tmp/pingpong-XXXXXX";
+static char paths[2][sizeof ((struct sockaddr_un *) 0)->sun_path];
+static struct sockaddr_un echo_address;
+static socklen_t echo_address_len;
+
+static void unlink_paths(void) {
+    unlink(paths[0]);
+    unlink(paths[1]);
+    rmdir(dir);
+}
+
+/* Two datagram sockets bound to paths, their lengths as a library encodes them: up to the NUL. */
+static void bound(int fds[2]) {
+    if (mkdtemp(dir) == NULL) die("mkdtemp");
+    atexit(unlink_paths);
+    for (int i = 0; i < 2; i++) {
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        snprintf(a.sun_path, sizeof a.sun_path, "%s/%c", dir, "ab"[i]);
+        strcpy(paths[i], a.sun_path);
+        socklen_t len = offsetof(struct sockaddr_un, sun_path) + strlen(a.sun_path) + 1;
+        fds[i] = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fds[i] < 0 || bind(fds[i], (struct sockaddr *) &a, len) < 0) die("bind");
+        echo_address = a;
+        echo_address_len = len;
+    }
+    addressed = 1;
+}
+
+/* One byte from whoever sends it, whose address is left in from. */
+static void recv_from(int fd, char *b, struct sockaddr_un *from, socklen_t *len, const char *what) {
+    *len = sizeof *from;
+    if (recvfrom(fd, b, 1, 0, (struct sockaddr *) from, len) != 1) die(what);
+}
+
 /* Receives one byte: blocking, or spinning on MSG_DONTWAIT when busy. */
 static void recv1(int fd, char *b, const char *what) {
     if (!busy) {
@@ -77,6 +120,14 @@ static void *echo(void *arg) {
     int fd = *(int *) arg;
     char b;
     if (busy) pin_to(1);
+    if (addressed) {
+        struct sockaddr_un from;
+        socklen_t len;
+        for (;;) {
+            recv_from(fd, &b, &from, &len, "echo recvfrom");
+            if (sendto(fd, &b, 1, MSG_NOSIGNAL, (struct sockaddr *) &from, len) != 1) die("echo sendto");
+        }
+    }
     for (;;) {
         recv1(fd, &b, "echo recv");
         if (send(fd, &b, 1, MSG_NOSIGNAL) != 1) die("echo send");
@@ -88,6 +139,13 @@ static void *echo(void *arg) {
 static void round_trip(void *arg) {
     int fd = *(int *) arg;
     char b = 1;
+    if (addressed) {
+        struct sockaddr_un from;
+        socklen_t len;
+        if (sendto(fd, &b, 1, MSG_NOSIGNAL, (struct sockaddr *) &echo_address, echo_address_len) != 1) die("sendto");
+        recv_from(fd, &b, &from, &len, "recvfrom");
+        return;
+    }
     if (send(fd, &b, 1, MSG_NOSIGNAL) != 1) die("send");
     recv1(fd, &b, "recv");
 }
@@ -149,7 +207,15 @@ int main(int argc, char **argv) {
     const char *kind = argv[1];
     long rounds = atol(argv[2]);
     int fds[2];
-    connected(kind, fds);
+    if (strcmp(kind, "unix-dgram-path") == 0) {
+        if (busy) {
+            fprintf(stderr, "%s: no busy variant\n", kind);
+            return 2;
+        }
+        bound(fds);
+    } else {
+        connected(kind, fds);
+    }
     pthread_t echoer;
     if (pthread_create(&echoer, NULL, echo, &fds[1]) != 0) die("pthread_create");
     if (busy) pin_to(0);

@@ -25,6 +25,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -78,6 +79,21 @@ public class EmptyCall {
             MethodHandles.dropArguments(stub("getsockopt", Raw.GETSOCKOPT), 0, MemorySegment.class);
     private static final MethodHandle SEND = stub("send", Raw.SEND_RECV, ERRNO);
     private static final MethodHandle RECV = stub("recv", Raw.SEND_RECV, ERRNO);
+
+    /** A direction bit of a word like FdRef's, for {@link #claimAndRelease}. */
+    private static final int DIRECTION = 1 << 24;
+    private static final VarHandle WORD;
+
+    static {
+        try {
+            WORD = MethodHandles.lookup().findVarHandle(EmptyCall.class, "word", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Stands for FdRef's state word in {@link #claimAndRelease}. */
+    private volatile int word;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment capture = Raw.capture(arena);
@@ -167,5 +183,23 @@ public class EmptyCall {
     @Benchmark
     public long recvRaw() throws Throwable {
         return Loops.sendsOrRecvs(RECV, CALLS, capture, fd, one, 0);
+    }
+
+    /**
+     * What a call on a shared socket does that a confined one skips, alone: FdRef's uncontended
+     * enter and exit, a compare-and-set that claims a direction on one word and an atomic add that
+     * frees it. The floor of the shared rows over the confined ones.
+     */
+    @Benchmark
+    public int claimAndRelease() {
+        int sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            int s = (int) WORD.getVolatile(this);
+            if ((s & DIRECTION) != 0 || !WORD.compareAndSet(this, s, s | DIRECTION)) {
+                throw new IllegalStateException("the word is claimed");
+            }
+            sum += (int) WORD.getAndAdd(this, -DIRECTION);
+        }
+        return sum;
     }
 }

@@ -4,8 +4,10 @@ import io.github.panamasockets.Family;
 import io.github.panamasockets.Sock;
 import io.github.panamasockets.SockPair;
 import io.github.panamasockets.SockType;
+import io.github.panamasockets.address.Sockaddr;
 import io.github.panamasockets.address.SockaddrInet4;
 import io.github.panamasockets.address.SockaddrInet6;
+import io.github.panamasockets.address.SockaddrUnix;
 
 import org.newsclub.net.unix.AFSocketType;
 import org.newsclub.net.unix.AFUNIXSocketPair;
@@ -20,6 +22,8 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * 1-byte ping-pong between two threads, the Java side of scripts/bench.sh; the same workload as
@@ -28,9 +32,14 @@ import java.nio.channels.SocketChannel;
  *
  * <pre>
  *   java bench.PingPong KIND IMPL ROUNDS [busy]
- *     KIND: unix-stream unix-seqpacket unix-dgram tcp4 tcp6
- *     IMPL: panama (native memory) | panama-heap (byte[]) | nio | junixsocket | jnr
+ *     KIND: unix-stream unix-seqpacket unix-dgram unix-dgram-path tcp4 tcp6
+ *     IMPL: panama (native memory) | panama-heap (byte[]) | panama-confined (native memory,
+ *           each socket confined to the thread that uses it) | nio | junixsocket | jnr
  * </pre>
+ *
+ * unix-dgram-path is two datagram sockets bound to paths in a temporary directory, as in
+ * bench/c/pingpong.c: sendTo names the destination, recvFrom learns the sender, and the echo answers
+ * whoever sent (the library only).
  *
  * Blocking by default: the script pins the whole process to one CPU. With {@code busy}, each end
  * pins its thread to a CPU of its own (0 and 1) and spins on a non-blocking receive: the library's
@@ -45,6 +54,9 @@ public final class PingPong {
         void send() throws IOException;
 
         void recv() throws IOException;
+
+        /** Made once by the thread that then uses this end, before its first call. */
+        default void start() throws IOException {}
     }
 
     public static void main(String[] args) throws Exception {
@@ -53,7 +65,7 @@ public final class PingPong {
         int rounds = Integer.parseInt(args[2]);
         boolean busy = args.length > 3 && args[3].equals("busy");
         End[] ends = switch (impl) {
-            case "panama", "panama-heap" -> panama(kind, impl.equals("panama-heap"), busy);
+            case "panama", "panama-heap", "panama-confined" -> panama(kind, impl, busy);
             case "nio" -> channels(Peers.nio(kind), busy);
             case "junixsocket" -> channels(junixsocket(kind), busy);
             case "jnr" -> channels(jnr(kind), busy);
@@ -65,6 +77,7 @@ public final class PingPong {
                 Raw.pinTo(1);
             }
             try {
+                ends[1].start();
                 while (true) {
                     ends[1].recv();
                     ends[1].send();
@@ -76,6 +89,7 @@ public final class PingPong {
         if (busy) {
             Raw.pinTo(0);
         }
+        ends[0].start();
         // Warms up for as many rounds as it times, or 1 s: C2 must be done compiling on the one
         // pinned CPU before the timing starts (with 20,000 rounds it was not, and p50 was 9% higher).
         Rounds.measure(kind, impl + (busy ? "-busy" : ""), rounds, rounds, () -> {
@@ -86,7 +100,10 @@ public final class PingPong {
 
     // ------------------------------------------------------------------------------ panama-sockets
 
-    private static End[] panama(String kind, boolean heap, boolean busy) throws IOException {
+    private static End[] panama(String kind, String impl, boolean busy) throws IOException {
+        if (kind.equals("unix-dgram-path")) {
+            return addressed(impl, busy);
+        }
         Sock a;
         Sock b;
         if (kind.startsWith("unix-")) {
@@ -102,7 +119,9 @@ public final class PingPong {
             b = server.accept().socket();
             server.close();
         }
-        return new End[] {end(a, heap, busy), end(b, heap, busy)};
+        boolean heap = impl.equals("panama-heap");
+        boolean confined = impl.equals("panama-confined");
+        return new End[] {end(a, heap, confined, busy), end(b, heap, confined, busy)};
     }
 
     private static SockType unixType(String kind) {
@@ -114,7 +133,12 @@ public final class PingPong {
         };
     }
 
-    private static End end(Sock s, boolean heap, boolean busy) throws IOException {
+    /**
+     * One end over {@code s}; {@code confined}: its thread {@linkplain Sock#confine() confines}
+     * the socket to itself in {@link End#start()}, so that its calls skip the atomic claim of a
+     * direction.
+     */
+    private static End end(Sock s, boolean heap, boolean confined, boolean busy) throws IOException {
         Call send;
         Call recv;
         if (busy) {
@@ -143,7 +167,55 @@ public final class PingPong {
             public void recv() throws IOException {
                 in.call();
             }
+
+            public void start() throws IOException {
+                if (confined) {
+                    s.confine();
+                }
+            }
         };
+    }
+
+    /**
+     * The ends of unix-dgram-path: two datagram sockets bound to paths, removed as the process
+     * ends. The first sends to the echo's path; the echo answers the address each datagram came from.
+     */
+    private static End[] addressed(String impl, boolean busy) throws IOException {
+        if (busy || !impl.equals("panama")) {
+            throw new IllegalArgumentException("unix-dgram-path has panama, not busy, only; not " + impl + (busy ? " busy" : ""));
+        }
+        Path dir = Files.createTempDirectory("pingpong");
+        dir.toFile().deleteOnExit();
+        Sock[] s = new Sock[2];
+        for (int i = 0; i < 2; i++) {
+            Path path = dir.resolve(i == 0 ? "a" : "b");
+            path.toFile().deleteOnExit();
+            s[i] = Sock.open(Family.UNIX, SockType.DGRAM).bind(SockaddrUnix.of(path));
+        }
+        Sockaddr echo = s[1].localAddress();
+        MemorySegment one = Arena.ofAuto().allocate(1);
+        MemorySegment other = Arena.ofAuto().allocate(1);
+        End first = new End() {
+            public void send() throws IOException {
+                s[0].sendTo(one, echo);
+            }
+
+            public void recv() throws IOException {
+                s[0].recvFrom(one);
+            }
+        };
+        End second = new End() {
+            private Sockaddr from;
+
+            public void send() throws IOException {
+                s[1].sendTo(other, from);
+            }
+
+            public void recv() throws IOException {
+                from = s[1].recvFrom(other).from();
+            }
+        };
+        return new End[] {first, second};
     }
 
     /** One call of the library, made from a lambda built once per end. */
