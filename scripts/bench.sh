@@ -14,14 +14,16 @@
 #   - 1-byte ping-pong over AF_UNIX stream, seqpacket and datagram pairs, datagram sockets bound
 #     to paths (sendto and recvfrom), and TCP over 127.0.0.1 and ::1, the whole process pinned to
 #     CPU 0 (taskset -c 0): C (bench/c/pingpong.c), the library from native memory (and over
-#     AF_UNIX stream and datagram pairs also from byte[] or with confined sockets), NIO,
-#     junixsocket and jnr-unixsocket, each where it has the socket kind;
+#     AF_UNIX stream also from byte[]), NIO, junixsocket and jnr-unixsocket, each where it has
+#     the socket kind;
 #   - the busy-poll variant on two CPUs: each end pinned to a CPU of its own and spinning on a
 #     non-blocking receive (MSG_DONTWAIT), over AF_UNIX stream;
 #   - bulk transfer over a Unix stream pair in writes of 1 KiB, 64 KiB and 1 MiB, pinned to CPU 0;
 #   - an RTM_GETLINK netlink dump, C (bench/c/netlink_dump.c) against RouteNetlink.links(),
 #     pinned to CPU 0;
-# then, once, the JMH benchmarks of bench/jmh with -prof gc: the library's calls against raw
+# then, once, the same ping-pong of C and the library in one process, in alternating blocks
+# (bench/jmh's Paired), so that both see the same state of the machine, the library also with
+# confined sockets and from byte[]; and the JMH benchmarks of bench/jmh with -prof gc: the library's calls against raw
 # invokeExact downcalls, with real system calls and with empty C functions in their place
 # (bench/c/empty_calls.c), and bytes allocated per call on each data path.
 #
@@ -38,15 +40,16 @@ if [ "${1:-}" = --quick ]; then
   shift
 fi
 if $quick; then
-  rounds=${1:-20000}; runs=${2:-2}; dumps=2000; mib_small=32; mib_large=256
+  rounds=${1:-20000}; runs=${2:-2}; dumps=2000; mib_small=32; mib_large=256; paired_rounds=2000; paired_blocks=8
   # Shorter, but still long enough for C2 to compile the paths: before it, allocation is counted
   # that escape analysis removes.
   jmh_calls=(-wi 2 -w 500ms -i 2 -r 500ms -f 1)
   jmh_alloc=(-wi 2 -w 500ms -i 2 -r 500ms -f 1)
 else
-  rounds=${1:-200000}; runs=${2:-5}; dumps=20000; mib_small=128; mib_large=2048
-  jmh_calls=(-wi 2 -w 1s -i 4 -r 1s -f 1)
-  jmh_alloc=(-wi 2 -w 1s -i 2 -r 1s -f 1)
+  rounds=${1:-200000}; runs=${2:-5}; dumps=20000; mib_small=128; mib_large=2048; paired_rounds=10000
+  paired_blocks=16
+  jmh_calls=(-wi 1 -w 1s -i 4 -r 1s -f 1)
+  jmh_alloc=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
 fi
 command="scripts/bench.sh$($quick && echo ' --quick' || true) $rounds $runs"
 for tool in gcc taskset python3 mvn; do
@@ -70,6 +73,7 @@ build mvn -B -q -f "$root/bench/jmh/pom.xml" package dependency:build-classpath 
     -DbuildDir="$work/bench" -Dmdep.outputFile="$work/classpath"
 classpath="$work/bench/classes:$(cat "$work/classpath")"
 gcc -O2 -Wall -Werror -pthread -o "$work/pingpong" "$root/bench/c/pingpong.c"
+gcc -O2 -Wall -Werror -pthread -shared -fPIC -DPINGPONG_LIBRARY -o "$work/libpingpong.so" "$root/bench/c/pingpong.c"
 gcc -O2 -Wall -Werror -o "$work/netlink_dump" "$root/bench/c/netlink_dump.c"
 gcc -O2 -Wall -Werror -shared -fPIC -o "$work/libemptycalls.so" "$root/bench/c/empty_calls.c"
 java=("$JDK/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp "$classpath")
@@ -104,13 +108,11 @@ rotate() {
 }
 
 # Who runs where. The byte[] variant runs where its target is, AF_UNIX stream; it adds the
-# same copy of one byte to every kind. Confined sockets, which skip the atomic claim of a
-# direction, run over the stream and the datagram pair. The whole suite has to fit in 15 minutes
-# on two CPUs.
+# same copy of one byte to every kind. The whole suite has to fit in 15 minutes on two CPUs.
 declare -A peers=(
-  [unix-stream]="c panama panama-heap panama-confined nio junixsocket jnr"
+  [unix-stream]="c panama panama-heap nio junixsocket jnr"
   [unix-seqpacket]="c panama junixsocket"
-  [unix-dgram]="c panama panama-confined junixsocket"
+  [unix-dgram]="c panama junixsocket""
   [unix-dgram-path]="c panama"
   [tcp4]="c panama nio"
   [tcp6]="c panama nio"
@@ -157,6 +159,11 @@ for run in $(seq "$runs"); do
   echo "run $run of $runs done ($(( $(date +%s) - began )) s)" >&2
 done
 
+echo "C and the library paired in one process" >&2
+# unix-dgram-path last: in C it switches every later round trip to sendto and recvfrom.
+taskset -c 0 "${java[@]}" bench.Paired "$work/libpingpong.so" "$paired_rounds" "$paired_blocks" \
+    unix-stream+heap+confined unix-seqpacket unix-dgram+confined tcp4 tcp6 unix-dgram-path > "$out/paired"
+
 echo "JMH: per-call cost, then allocation" >&2
 BENCH_EMPTY_CALLS="$work/libemptycalls.so" "${java[@]}" org.openjdk.jmh.Main "${jmh_calls[@]}" -prof gc \
     -rf json -rff "$out/jmh-calls.json" 'bench\.(CallCost|EmptyCall)\.' > "$out/jmh-calls.log"
@@ -173,6 +180,8 @@ runs=$runs
 dumps=$dumps
 mib_small=$mib_small
 mib_large=$mib_large
+paired_rounds=$paired_rounds
+paired_blocks=$paired_blocks
 jmh_calls=${jmh_calls[*]}
 jmh_alloc=${jmh_alloc[*]}
 measured_seconds=$(( ended - measured ))

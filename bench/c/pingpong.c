@@ -8,6 +8,9 @@
  *   pingpong bulk-SIZE MIB       writes of SIZE bytes over a Unix stream pair, MIB mebibytes timed
  *                                after a warm-up of a quarter of that
  *
+ * Built with -DPINGPONG_LIBRARY -shared -fPIC instead, it is the C half of bench/jmh's Paired:
+ * pingpong_open and pingpong_rounds below, and no main.
+ *
  * Prints: KIND c p50_ns p99_ns p999_ns msgs_per_s rounds_timed (see measure in bench.h), or for
  * bulk: KIND c MB_per_s
  *
@@ -68,10 +71,11 @@ static int busy;
 
 /* unix-dgram-path: the paths bound, and where the first socket sends, the echo's path. */
 static int addressed;
-static char dir[] = "/tmp/pingpong-XXXXXX";
-static char paths[2][sizeof ((struct sockaddr_un *) 0)->sun_path];
 static struct sockaddr_un echo_address;
 static socklen_t echo_address_len;
+
+static char dir[] = "/tmp/pingpong-XXXXXX";
+static char paths[2][sizeof ((struct sockaddr_un *) 0)->sun_path];
 
 static void unlink_paths(void) {
     unlink(paths[0]);
@@ -150,6 +154,42 @@ static void round_trip(void *arg) {
     recv1(fd, &b, "recv");
 }
 
+#ifdef PINGPONG_LIBRARY
+
+/*
+ * Connects a pair of KIND and starts its echo thread: {@return the fd to time}. unix-dgram-path
+ * must come last, since it switches every later round trip to sendto and recvfrom.
+ */
+int pingpong_open(const char *kind) {
+    if (addressed) {
+        fprintf(stderr, "pingpong_open: %s after unix-dgram-path\n", kind);
+        exit(2);
+    }
+    int *fds = malloc(2 * sizeof *fds);
+    if (fds == NULL) die("malloc");
+    if (strcmp(kind, "unix-dgram-path") == 0) {
+        bound(fds);
+    } else {
+        connected(kind, fds);
+    }
+    pthread_t echoer;
+    if (pthread_create(&echoer, NULL, echo, &fds[1]) != 0) die("pthread_create");
+    return fds[0];
+}
+
+/* Makes ROUNDS round trips on fd, leaving the nanoseconds of each in out. */
+void pingpong_rounds(int fd, long rounds, long long *out) {
+    long long now = now_ns();
+    for (long i = 0; i < rounds; i++) {
+        long long t0 = now;
+        round_trip(&fd);
+        now = now_ns();
+        out[i] = now - t0;
+    }
+}
+
+#else
+
 static long bulk_total;
 static size_t bulk_size;
 
@@ -222,3 +262,5 @@ int main(int argc, char **argv) {
     measure(kind, busy ? "c-busy" : "c", rounds, round_trip, &fds[0]);
     return 0;
 }
+
+#endif

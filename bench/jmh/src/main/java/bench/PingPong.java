@@ -71,21 +71,7 @@ public final class PingPong {
             case "jnr" -> channels(jnr(kind), busy);
             default -> throw new IllegalArgumentException("no implementation " + impl);
         };
-        // The echo runs until the process ends: a daemon, never joined.
-        Thread.ofPlatform().daemon().start(() -> {
-            if (busy) {
-                Raw.pinTo(1);
-            }
-            try {
-                ends[1].start();
-                while (true) {
-                    ends[1].recv();
-                    ends[1].send();
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        echo(ends[1], busy);
         if (busy) {
             Raw.pinTo(0);
         }
@@ -98,9 +84,30 @@ public final class PingPong {
         });
     }
 
+    /**
+     * Starts the thread that echoes on {@code end} until the process ends: a daemon, never
+     * joined; with {@code busy}, pinned to CPU 1.
+     */
+    static void echo(End end, boolean busy) {
+        Thread.ofPlatform().daemon().start(() -> {
+            if (busy) {
+                Raw.pinTo(1);
+            }
+            try {
+                end.start();
+                while (true) {
+                    end.recv();
+                    end.send();
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
     // ------------------------------------------------------------------------------ panama-sockets
 
-    private static End[] panama(String kind, String impl, boolean busy) throws IOException {
+    static End[] panama(String kind, String impl, boolean busy) throws IOException {
         if (kind.equals("unix-dgram-path")) {
             return addressed(impl, busy);
         }
