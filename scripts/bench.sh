@@ -112,7 +112,7 @@ rotate() {
 declare -A peers=(
   [unix-stream]="c panama panama-heap nio junixsocket jnr"
   [unix-seqpacket]="c panama junixsocket"
-  [unix-dgram]="c panama junixsocket""
+  [unix-dgram]="c panama junixsocket"
   [unix-dgram-path]="c panama"
   [tcp4]="c panama nio"
   [tcp6]="c panama nio"
