@@ -1493,15 +1493,11 @@ public final class Sock implements AutoCloseable {
         int pos = src.position();
         int rem = src.remaining();
         int n;
-        if (src.isDirect()) {
-            n = (int) sendDirect(call, src, to);
-        } else if (src.hasArray()) {
+        if (src.hasArray()) {
             n = to == null ? send(src.array(), src.arrayOffset() + pos, rem)
                     : sendTo(src.array(), src.arrayOffset() + pos, rem, to);
         } else {
-            byte[] copy = new byte[messageLength(rem)];
-            src.get(pos, copy);
-            n = to == null ? send(copy) : sendTo(copy, 0, copy.length, to);
+            n = (int) sendView(call, src, to);      // direct, or a read-only heap buffer
         }
         if (n > 0) {
             src.position(pos + n);
@@ -1509,12 +1505,17 @@ public final class Sock implements AutoCloseable {
         return n;
     }
 
-    /** Sends a direct buffer's remaining bytes in place, through the writer's cached view of it. */
-    private long sendDirect(String call, ByteBuffer src, Sockaddr to) throws IOException {
+    /**
+     * Sends a buffer's remaining bytes in place, through the writer's cached view of it: a direct
+     * buffer's native memory, or the heap memory of a read-only heap buffer, whose array is out of
+     * reach but whose bytes the kernel reads as it reads an array's (see sendHeap).
+     */
+    private long sendView(String call, ByteBuffer src, Sockaddr to) throws IOException {
         enter(WRITE, call);
         try {
             MemorySegment seg = writer.segment(src);
-            return send0(call, seg, seg.byteSize(), to, writer.encode(to), false);
+            return seg.isNative() ? send0(call, seg, seg.byteSize(), to, writer.encode(to), false)
+                    : sendHeap(call, seg, to);
         } finally {
             exit(WRITE);
         }

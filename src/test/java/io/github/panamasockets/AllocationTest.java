@@ -72,6 +72,7 @@ class AllocationTest {
         byte[] into = new byte[8];
         ByteBuffer direct = ByteBuffer.allocateDirect(8);
         ByteBuffer directInto = ByteBuffer.allocateDirect(8);
+        ByteBuffer readOnly = ByteBuffer.wrap(new byte[] {0, 42, 0}).asReadOnlyBuffer();
         MemorySegment segment = arena.allocate(1).fill((byte) 42);
         MemorySegment segmentInto = arena.allocate(8);
         byte[][] arrays = {array};
@@ -94,6 +95,14 @@ class AllocationTest {
                     a.send(direct);
                     directInto.clear();
                     check(b.recv(directInto), directInto.get(0));
+                }),
+                Arguments.of("send read-only heap ByteBuffer", (Op) () -> {
+                    a.send(readOnly.limit(2).position(1));
+                    check(b.recv(into), into[0]);
+                }),
+                Arguments.of("sendTo read-only heap ByteBuffer", (Op) () -> {
+                    udp.sendTo(readOnly.limit(2).position(1), to);
+                    check(udp.recvFrom(into, 0, into.length).length(), into[0]);
                 }),
                 Arguments.of("send/recv MemorySegment", (Op) () -> {
                     a.send(segment);

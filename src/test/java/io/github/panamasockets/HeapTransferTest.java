@@ -1,5 +1,6 @@
 package io.github.panamasockets;
 
+import io.github.panamasockets.address.SockaddrInet4;
 import io.github.panamasockets.internal.gen.LibC;
 
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.io.DataInputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Arrays;
@@ -14,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -221,6 +224,46 @@ class HeapTransferTest {
             assertArrayEquals(Arrays.copyOfRange(big, 1000, 2000), Arrays.copyOfRange(into, 500, 1500));
             assertEquals(0, into[499]);
             assertEquals(0, into[1500]);
+        }
+    }
+
+    /**
+     * A read-only heap buffer has no array to reach, yet its bytes are sent in place as an array's
+     * are: from its position, of a buffer that is itself a slice, as a stream and as messages.
+     */
+    @Test
+    void readOnlyHeapBuffersSendFromTheirPosition() throws Exception {
+        byte[] backing = pattern(3 << 20, 11);
+        ByteBuffer src = ByteBuffer.wrap(backing, 7, backing.length - 7).slice().asReadOnlyBuffer();
+        assertTrue(src.isReadOnly() && !src.hasArray() && !src.isDirect());
+        try (var pair = Sock.pair(SockType.STREAM); var exec = Executors.newSingleThreadExecutor()) {
+            src.position(5);
+            int want = src.remaining();
+            Future<byte[]> got = exec.submit(() -> {
+                byte[] all = new byte[want];
+                for (int n = 0; n < want; ) {
+                    n += pair.second().recv(all, n, want - n);
+                }
+                return all;
+            });
+            pair.first().sendAll(src);
+            assertEquals(src.limit(), src.position(), "the position moved past every byte sent");
+            assertArrayEquals(Arrays.copyOfRange(backing, 12, backing.length), got.get(30, TimeUnit.SECONDS));
+        }
+        try (var pair = Sock.pair(SockType.SEQPACKET)) {
+            src.limit(1012).position(12);
+            assertEquals(1000, pair.first().send(src));
+            assertEquals(1012, src.position());
+            byte[] into = new byte[2000];
+            assertEquals(1000, pair.second().recv(into));
+            assertArrayEquals(Arrays.copyOfRange(backing, 19, 1019), Arrays.copyOf(into, 1000));
+        }
+        try (var udp = Sock.open(Family.INET, SockType.DGRAM).bind(SockaddrInet4.loopback(0))) {
+            src.limit(600).position(100);
+            assertEquals(500, udp.sendTo(src, udp.localAddress()));
+            byte[] into = new byte[2000];
+            assertEquals(500, udp.recvFrom(into, 0, into.length).length());
+            assertArrayEquals(Arrays.copyOfRange(backing, 107, 607), Arrays.copyOf(into, 500));
         }
     }
 
