@@ -96,13 +96,23 @@ public final class PingPong {
             try {
                 end.start();
                 while (true) {
-                    end.recv();
-                    end.send();
+                    echoChunk(end);
                 }
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
         });
+    }
+
+    /**
+     * Echoes {@link Rounds#CHUNK} rounds: a method the JIT compiles as a whole, as it does the
+     * timing loop (see {@link Rounds}), rather than the echo's endless loop by on-stack replacement.
+     */
+    private static void echoChunk(End end) throws IOException {
+        for (int i = 0; i < Rounds.CHUNK; i++) {
+            end.recv();
+            end.send();
+        }
     }
 
     // ------------------------------------------------------------------------------ panama-sockets
