@@ -47,8 +47,8 @@ if $quick; then
   jmh_alloc=(-wi 2 -w 500ms -i 2 -r 500ms -f 1)
 else
   rounds=${1:-200000}; runs=${2:-5}; dumps=20000; mib_small=128; mib_large=2048; paired_rounds=10000
-  paired_blocks=16
-  jmh_calls=(-wi 1 -w 1s -i 4 -r 1s -f 1)
+  paired_blocks=12
+  jmh_calls=(-wi 1 -w 1s -i 3 -r 1s -f 1)
   jmh_alloc=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
 fi
 command="scripts/bench.sh$($quick && echo ' --quick' || true) $rounds $runs"
