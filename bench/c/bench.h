@@ -40,6 +40,24 @@ static int cmp_ll(const void *a, const void *b) {
 #define WARMUP_NS 1000000000LL
 #define MEASURE_NS 2000000000LL
 
+/* Rounds per call of time_rounds in measure, between which the time bound is checked; as in Rounds. */
+#define CHUNK 100
+
+/*
+ * Makes rounds from to to - 1 of round(arg), leaving the nanoseconds of each in t, each timed from
+ * the end of the one before (the first from now): {@return the time the last ended}
+ */
+static inline long long time_rounds(void (*round)(void *), void *arg, long long *t, long from, long to,
+                                    long long now) {
+    for (long i = from; i < to; i++) {
+        long long t0 = now;
+        round(arg);
+        now = now_ns();
+        t[i] = now - t0;
+    }
+    return now;
+}
+
 /*
  * Runs round(arg) rounds / 10 times as a warm-up, then up to rounds times timed, and prints:
  * KIND IMPL p50_ns p99_ns p999_ns rounds_per_s rounds_timed
@@ -52,10 +70,9 @@ static inline void measure(const char *kind, const char *impl, long rounds, void
     long n = 0;
     long long start = now_ns(), now = start;
     while (n < rounds && now - start < MEASURE_NS) {
-        long long t0 = now;
-        round(arg);
-        now = now_ns();
-        t[n++] = now - t0;
+        long end = n + CHUNK < rounds ? n + CHUNK : rounds;
+        now = time_rounds(round, arg, t, n, end, now);
+        n = end;
     }
     qsort(t, n, sizeof *t, cmp_ll);
     printf("%s %s %lld %lld %lld %.0f %ld\n", kind, impl, t[n / 2], t[n * 99 / 100], t[n * 999 / 1000],

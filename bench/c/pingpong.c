@@ -179,13 +179,7 @@ int pingpong_open(const char *kind) {
 
 /* Makes ROUNDS round trips on fd, leaving the nanoseconds of each in out. */
 void pingpong_rounds(int fd, long rounds, long long *out) {
-    long long now = now_ns();
-    for (long i = 0; i < rounds; i++) {
-        long long t0 = now;
-        round_trip(&fd);
-        now = now_ns();
-        out[i] = now - t0;
-    }
+    time_rounds(round_trip, &fd, out, 0, rounds, now_ns());
 }
 
 #else

@@ -3,6 +3,7 @@ package bench;
 import io.github.panamasockets.Sock;
 import io.github.panamasockets.SockPair;
 import io.github.panamasockets.SockType;
+import io.github.panamasockets.internal.sys.FdRef;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,7 +26,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -80,21 +80,6 @@ public class EmptyCall {
     private static final MethodHandle SEND = stub("send", Raw.SEND_RECV, ERRNO);
     private static final MethodHandle RECV = stub("recv", Raw.SEND_RECV, ERRNO);
 
-    /** A direction bit of a word like FdRef's, for {@link #claimAndRelease}. */
-    private static final int DIRECTION = 1 << 24;
-    private static final VarHandle WORD;
-
-    static {
-        try {
-            WORD = MethodHandles.lookup().findVarHandle(EmptyCall.class, "word", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** Stands for FdRef's state word in {@link #claimAndRelease}. */
-    private volatile int word;
-
     private final Arena arena = Arena.ofShared();
     private final MemorySegment capture = Raw.capture(arena);
     private final MemorySegment value = arena.allocate(4, 4);
@@ -105,6 +90,11 @@ public class EmptyCall {
     private int fd;
     /** A socket {@linkplain Sock#confine() confined} to the benchmark thread. */
     private SockPair confinedPair;
+    /**
+     * For {@link #claimAndRelease}: the library's own FdRef, over the shared pair's descriptor,
+     * never closed; only its state word is used.
+     */
+    private FdRef directions;
     private Sock confined;
 
     @Setup
@@ -112,6 +102,7 @@ public class EmptyCall {
         pair = Sock.pair(SockType.STREAM);
         a = pair.first();
         fd = a.fd();
+        directions = new FdRef(fd, true);
         if (a.getInt(Raw.SOL_SOCKET, Raw.SO_TYPE) != MAGIC) {
             throw new IllegalStateException("the library did not call the empty getsockopt; was its lookup already made?");
         }
@@ -187,18 +178,18 @@ public class EmptyCall {
 
     /**
      * What a call on a shared socket does that a confined one skips, alone: FdRef's uncontended
-     * enter and exit, a compare-and-set that claims a direction on one word and an atomic add that
-     * frees it. The floor of the shared rows over the confined ones.
+     * enter and exit, a compare-and-set that claims a direction and an atomic add that frees it.
+     * The floor of the shared rows over the confined ones.
      */
     @Benchmark
     public int claimAndRelease() {
         int sum = 0;
         for (int i = 0; i < CALLS; i++) {
-            int s = (int) WORD.getVolatile(this);
-            if ((s & DIRECTION) != 0 || !WORD.compareAndSet(this, s, s | DIRECTION)) {
-                throw new IllegalStateException("the word is claimed");
+            if (!directions.enter(FdRef.READ)) {
+                throw new IllegalStateException("closed");
             }
-            sum += (int) WORD.getAndAdd(this, -DIRECTION);
+            directions.exit(FdRef.READ);
+            sum++;
         }
         return sum;
     }

@@ -28,7 +28,7 @@ import java.util.List;
  * </pre>
  *
  * The C half runs on the thread that called it (its echo is a thread of C's own), the library's
- * as {@link PingPong} runs it: from native memory, the echo a platform thread. Prints a line per
+ * as {@link PingPong} runs it, timed by the same {@link Rounds#timeChunk}: from native memory, the echo a platform thread. Prints a line per
  * kind and implementation of the library: KIND IMPL p50_median p50_q1 p50_q3 p99_median c_p50_ns
  * impl_p50_ns blocks, where the first four are of the blocks' ratios (library / C) of p50 and
  * p99, and the two p50s are the medians of the blocks' p50s.
@@ -55,24 +55,23 @@ public final class Paired {
             for (int i = 1; i < parts.length; i++) {
                 impls.add("panama-" + parts[i]);
             }
-            List<PingPong.End> ends = new ArrayList<>();
+            List<Rounds.Round> trips = new ArrayList<>();
             for (String impl : impls) {
                 PingPong.End[] e = PingPong.panama(kind, impl, false);
                 PingPong.echo(e[1], false);
                 e[0].start();
-                ends.add(e[0]);
+                trips.add(PingPong.roundTrip(e[0]));
             }
             // As PingPong: 1 s of warm-up in all, for C2 to be done compiling on the one CPU, through
             // the method that times, so that it is compiled as a whole (see Rounds).
-            long[] chunk = new long[Rounds.CHUNK];
-            long warm = System.nanoTime() + 1_000_000_000L;
+            long warm = System.nanoTime() + Rounds.WARMUP_NANOS;
             while (System.nanoTime() < warm) {
-                for (PingPong.End e : ends) {
-                    time(e, chunk);
+                for (Rounds.Round trip : trips) {
+                    Rounds.timeChunk(trip, t, 0, Rounds.CHUNK, System.nanoTime());
                 }
             }
             rounds.invokeExact(fd, (long) n, out);
-            int m = ends.size() + 1;        // C is implementation 0
+            int m = trips.size() + 1;       // C is implementation 0
             long[][] p50 = new long[m][blocks];
             long[][] p99 = new long[m][blocks];
             for (int b = 0; b < blocks; b++) {
@@ -82,7 +81,7 @@ public final class Paired {
                         rounds.invokeExact(fd, (long) n, out);
                         MemorySegment.copy(out, ValueLayout.JAVA_LONG, 0, t, 0, n);
                     } else {
-                        time(ends.get(i - 1), t);
+                        Rounds.timeChunk(trips.get(i - 1), t, 0, n, System.nanoTime());
                     }
                     Arrays.sort(t);
                     p50[i][b] = t[n / 2];
@@ -97,18 +96,6 @@ public final class Paired {
             }
         }
         System.exit(0);     // the echo threads, C's and the library's, block for good
-    }
-
-    /** Times {@code t.length} round trips of the library into {@code t}, as C's pingpong_rounds does. */
-    private static void time(PingPong.End end, long[] t) throws Exception {
-        long now = System.nanoTime();
-        for (int i = 0; i < t.length; i++) {
-            long t0 = now;
-            end.send();
-            end.recv();
-            now = System.nanoTime();
-            t[i] = now - t0;
-        }
     }
 
     /** {@return a[b] / c[b] for every block, sorted} */

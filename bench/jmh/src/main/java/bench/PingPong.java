@@ -78,10 +78,15 @@ public final class PingPong {
         ends[0].start();
         // Warms up for as many rounds as it times, or 1 s: C2 must be done compiling on the one
         // pinned CPU before the timing starts (with 20,000 rounds it was not, and p50 was 9% higher).
-        Rounds.measure(kind, impl + (busy ? "-busy" : ""), rounds, rounds, () -> {
-            ends[0].send();
-            ends[0].recv();
-        });
+        Rounds.measure(kind, impl + (busy ? "-busy" : ""), rounds, rounds, Rounds.WARMUP_NANOS, roundTrip(ends[0]));
+    }
+
+    /** {@return one round trip from {@code end}: its byte sent, and one received} */
+    static Rounds.Round roundTrip(End end) {
+        return () -> {
+            end.send();
+            end.recv();
+        };
     }
 
     /**

@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * How every latency driver here times its rounds, as bench/c/bench.h does for C: a warm-up of
  * {@code max(rounds / 10, minWarmup)} rounds, then {@code rounds} timed ones, each bounded in time
- * as well ({@link #WARMUP_NANOS}, {@link #MEASURE_NANOS}) so that a loaded machine cannot stretch
- * the suite without end. Prints: KIND IMPL p50_ns p99_ns p999_ns rounds_per_s rounds_timed
+ * as well (the warm-up by its {@code warmupNanos}, usually {@link #WARMUP_NANOS}; the timed part by
+ * {@link #MEASURE_NANOS}) so that a loaded machine cannot stretch the suite without end. Prints: KIND IMPL p50_ns p99_ns p999_ns rounds_per_s rounds_timed
  *
  * <p>The warm-up runs the very loop that times, {@link #timeChunk}, a chunk of {@value #CHUNK}
  * rounds a call, so that the JIT compiles it as a method of its own before the timing starts. Run
@@ -28,12 +28,13 @@ final class Rounds {
         void run() throws Exception;
     }
 
-    static void measure(String kind, String impl, int rounds, int minWarmup, Round round) throws Exception {
+    static void measure(String kind, String impl, int rounds, int minWarmup, long warmupNanos, Round round)
+            throws Exception {
         int warmup = Math.max(rounds / 10, minWarmup);
         long[] t = new long[Math.max(rounds, CHUNK)];
         long begun = System.nanoTime();
-        for (int done = 0; done < warmup && System.nanoTime() - begun < WARMUP_NANOS; done += CHUNK) {
-            timeChunk(round, t, 0, Math.min(CHUNK, warmup - done), System.nanoTime());
+        for (long done = 0; done < warmup && System.nanoTime() - begun < warmupNanos; done += CHUNK) {
+            timeChunk(round, t, 0, (int) Math.min(CHUNK, warmup - done), System.nanoTime());
         }
         int n = 0;
         long start = System.nanoTime();
