@@ -1,10 +1,13 @@
 package bench;
 
 import io.github.panamasockets.ControlSpec;
+import io.github.panamasockets.Family;
 import io.github.panamasockets.MsgFlags;
 import io.github.panamasockets.Sock;
 import io.github.panamasockets.SockPair;
 import io.github.panamasockets.SockType;
+import io.github.panamasockets.address.Sockaddr;
+import io.github.panamasockets.address.SockaddrUnix;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,8 +23,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,6 +71,20 @@ public class CallCost {
     private final MemorySegment len = arena.allocate(4, 4);
     private final MemorySegment one = arena.allocate(1);
     private final MemorySegment[] ones = {one};
+    /** A msghdr of one iovec over {@link #one}, with room for the sender's address, as recvmsg gets. */
+    private final MemorySegment msg = arena.allocate(Raw.MSGHDR_SIZE, 8);
+    private final MemorySegment iov = arena.allocate(16, 8);
+    private final MemorySegment name = arena.allocate(128, 8);
+    /** Two Unix datagram sockets bound to paths, for sendTo and recvFrom; the paths go at teardown. */
+    private Path dir;
+    private Sock da;
+    private Sock db;
+    private int fda;
+    private int fdb;
+    private Sockaddr toB;
+    private final MemorySegment toBBytes = arena.allocate(Sockaddr.MAX_LENGTH, 8);
+    private int toBLength;
+    private final MemorySegment fromLen = arena.allocate(4, 4);
 
     @Setup
     public void open() throws IOException {
@@ -78,6 +99,18 @@ public class CallCost {
         confinedPair = Sock.pair(SockType.STREAM);
         ca = confinedPair.first().confine();
         cb = confinedPair.second().confine();
+        iov.set(ValueLayout.ADDRESS, 0, one);
+        iov.set(ValueLayout.JAVA_LONG, 8, 1);
+        msg.set(ValueLayout.ADDRESS, Raw.MSG_NAME, name);
+        msg.set(ValueLayout.ADDRESS, Raw.MSG_IOV, iov);
+        msg.set(ValueLayout.JAVA_LONG, Raw.MSG_IOVLEN, 1);
+        dir = Files.createTempDirectory("callcost");
+        da = Sock.open(Family.UNIX, SockType.DGRAM).bind(SockaddrUnix.of(dir.resolve("a")));
+        db = Sock.open(Family.UNIX, SockType.DGRAM).bind(SockaddrUnix.of(dir.resolve("b")));
+        fda = da.fd();
+        fdb = db.fd();
+        toB = db.localAddress();
+        toBLength = toB.encode(toBBytes);
     }
 
     @TearDown
@@ -85,6 +118,15 @@ public class CallCost {
         pair.close();
         idlePair.close();
         confinedPair.close();
+        da.close();
+        db.close();
+        try {
+            Files.deleteIfExists(dir.resolve("a"));
+            Files.deleteIfExists(dir.resolve("b"));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** getsockopt(SO_TYPE) through {@link Sock#getInt}. */
@@ -132,6 +174,43 @@ public class CallCost {
     }
 
     /**
+     * One byte sent by {@link Sock#sendTo(MemorySegment, Sockaddr)} from one Unix datagram socket
+     * bound to a path to another, which receives it by {@link Sock#recvFrom(MemorySegment)}
+     * and so learns the sender's path.
+     */
+    @Benchmark
+    public long sendToRecvFromWrapper() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            da.sendTo(one, toB);
+            sum += db.recvFrom(one).length();
+        }
+        return sum;
+    }
+
+    /**
+     * The same sendto(2) and recvfrom(2) as raw invokeExact calls, linked and with the flags as the
+     * library makes them on a Unix datagram socket: sendto critical with MSG_DONTWAIT, recvfrom
+     * blocking with MSG_TRUNC.
+     */
+    @Benchmark
+    public long sendToRecvFromRaw() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            if (Raw.sendtoNow(capture, fda, one, 1, Raw.MSG_NOSIGNAL | Raw.MSG_DONTWAIT, toBBytes, toBLength) != 1) {
+                throw new IOException("sendto: errno " + Raw.errno(capture));
+            }
+            fromLen.set(ValueLayout.JAVA_INT, 0, (int) name.byteSize());
+            long n = Raw.recvfrom(capture, fdb, one, 1, Raw.MSG_TRUNC, name, fromLen);
+            if (n != 1) {
+                throw new IOException("recvfrom: errno " + Raw.errno(capture));
+            }
+            sum += n;
+        }
+        return sum;
+    }
+
+    /**
      * A non-blocking receive that finds nothing, the step a busy-polling receiver repeats: the
      * library's recv on a socket in non-blocking mode, which returns Sock.WOULD_BLOCK for EAGAIN.
      */
@@ -162,6 +241,25 @@ public class CallCost {
             long n = Raw.recvNow(capture, fb, one, 1, Raw.MSG_DONTWAIT);
             if (n < 0 && Raw.errno(capture) != Raw.EAGAIN) {
                 throw new IOException("recv: errno " + Raw.errno(capture));
+            }
+            sum += n;
+        }
+        return sum;
+    }
+
+    /**
+     * The same empty receive as a raw recvmsg(2) on a msghdr made once, with the flags the library
+     * passes (MSG_DONTWAIT, MSG_CMSG_CLOEXEC) and the name length reset before each call, as the
+     * library resets it: what the kernel's recvmsg costs beside its recv, apart from the library.
+     */
+    @Benchmark
+    public long pollEmptyRecvmsgRaw() throws IOException {
+        long sum = 0;
+        for (int i = 0; i < CALLS; i++) {
+            msg.set(ValueLayout.JAVA_INT, Raw.MSG_NAMELEN, 128);
+            long n = Raw.recvmsgNow(capture, fb, msg, Raw.MSG_DONTWAIT | Raw.MSG_CMSG_CLOEXEC);
+            if (n < 0 && Raw.errno(capture) != Raw.EAGAIN) {
+                throw new IOException("recvmsg: errno " + Raw.errno(capture));
             }
             sum += n;
         }

@@ -24,7 +24,7 @@ import java.util.List;
  *     ROUNDS:  round trips per block
  *     BLOCKS:  blocks of each implementation, in an order that rotates from block to block
  *     KIND:    unix-stream unix-seqpacket unix-dgram tcp4 tcp6, and last unix-dgram-path
- *     VARIANT: heap, confined: panama-heap or panama-confined (see PingPong) measured as well
+ *     VARIANT: heap, confined, ffm: panama-heap, panama-confined or ffm (see PingPong) measured as well
  * </pre>
  *
  * The C half runs on the thread that called it (its echo is a thread of C's own), the library's
@@ -53,7 +53,7 @@ public final class Paired {
             int fd = (int) open.invokeExact(Arena.global().allocateFrom(kind));
             List<String> impls = new ArrayList<>(List.of("panama"));
             for (int i = 1; i < parts.length; i++) {
-                impls.add("panama-" + parts[i]);
+                impls.add(parts[i].equals("ffm") ? "ffm" : "panama-" + parts[i]);
             }
             List<Rounds.Round> trips = new ArrayList<>();
             for (String impl : impls) {
@@ -72,8 +72,8 @@ public final class Paired {
             }
             rounds.invokeExact(fd, (long) n, out);
             int m = trips.size() + 1;       // C is implementation 0
-            long[][] p50 = new long[m][blocks];
-            long[][] p99 = new long[m][blocks];
+            double[][] p50 = new double[m][blocks];
+            double[][] p99 = new double[m][blocks];
             for (int b = 0; b < blocks; b++) {
                 for (int k = 0; k < m; k++) {
                     int i = (b + k) % m;
@@ -91,7 +91,7 @@ public final class Paired {
             for (int i = 1; i < m; i++) {
                 double[] r50 = ratios(p50[i], p50[0]);
                 double[] r99 = ratios(p99[i], p99[0]);
-                System.out.printf("%s %s %.4f %.4f %.4f %.4f %d %d %d%n", kind, impls.get(i - 1), r50[blocks / 2],
+                System.out.printf("%s %s %.4f %.4f %.4f %.4f %.0f %.0f %d%n", kind, impls.get(i - 1), r50[blocks / 2],
                         r50[blocks / 4], r50[blocks * 3 / 4], r99[blocks / 2], median(p50[0]), median(p50[i]), blocks);
             }
         }
@@ -99,17 +99,17 @@ public final class Paired {
     }
 
     /** {@return a[b] / c[b] for every block, sorted} */
-    private static double[] ratios(long[] a, long[] c) {
+    static double[] ratios(double[] a, double[] c) {
         double[] r = new double[a.length];
         for (int b = 0; b < a.length; b++) {
-            r[b] = (double) a[b] / c[b];
+            r[b] = a[b] / c[b];
         }
         Arrays.sort(r);
         return r;
     }
 
-    private static long median(long[] v) {
-        long[] s = v.clone();
+    static double median(double[] v) {
+        double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
     }

@@ -15,6 +15,8 @@ import org.newsclub.net.unix.AFUNIXSocketPair;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -34,12 +36,18 @@ import java.nio.file.Path;
  *   java bench.PingPong KIND IMPL ROUNDS [busy]
  *     KIND: unix-stream unix-seqpacket unix-dgram unix-dgram-path tcp4 tcp6
  *     IMPL: panama (native memory) | panama-heap (byte[]) | panama-confined (native memory,
- *           each socket confined to the thread that uses it) | nio | junixsocket | jnr
+ *           each socket confined to the thread that uses it) | ffm (raw downcalls, see below)
+ *           | nio | junixsocket | jnr
  * </pre>
  *
  * unix-dgram-path is two datagram sockets bound to paths in a temporary directory, as in
  * bench/c/pingpong.c: sendTo names the destination, recvFrom learns the sender, and the echo answers
- * whoever sent (the library only).
+ * whoever sent (the library and ffm only).
+ *
+ * <p>{@code ffm} is the floor of any binding made with the FFM API: send(2) and recv(2) called by
+ * raw {@code invokeExact} of downcall handles linked as the library links them ({@link Raw}), on
+ * the library's sockets, with nothing around the calls. What the library adds to a round trip is
+ * its figure less this one; what the FFM API adds is this one less C's.
  *
  * Blocking by default: the script pins the whole process to one CPU. With {@code busy}, each end
  * pins its thread to a CPU of its own (0 and 1) and spins on a non-blocking receive: the library's
@@ -65,7 +73,7 @@ public final class PingPong {
         int rounds = Integer.parseInt(args[2]);
         boolean busy = args.length > 3 && args[3].equals("busy");
         End[] ends = switch (impl) {
-            case "panama", "panama-heap", "panama-confined" -> panama(kind, impl, busy);
+            case "panama", "panama-heap", "panama-confined", "ffm" -> panama(kind, impl, busy);
             case "nio" -> channels(Peers.nio(kind), busy);
             case "junixsocket" -> channels(junixsocket(kind), busy);
             case "jnr" -> channels(jnr(kind), busy);
@@ -141,6 +149,9 @@ public final class PingPong {
             b = server.accept().socket();
             server.close();
         }
+        if (impl.equals("ffm")) {
+            return new End[] {rawEnd(a, busy), rawEnd(b, busy)};
+        }
         boolean heap = impl.equals("panama-heap");
         boolean confined = impl.equals("panama-confined");
         return new End[] {end(a, heap, confined, busy), end(b, heap, confined, busy)};
@@ -199,12 +210,44 @@ public final class PingPong {
     }
 
     /**
+     * One end that calls send(2) and recv(2) on {@code s}'s descriptor by raw downcalls (see
+     * {@link Raw}), as a binding with nothing around its calls would; the socket stays open, owned
+     * by {@code s}, until the process ends.
+     */
+    private static End rawEnd(Sock s, boolean busy) {
+        if (busy) {
+            throw new IllegalArgumentException("ffm has no busy variant");
+        }
+        int fd = s.fd();
+        MemorySegment capture = Raw.capture(Arena.ofAuto());
+        MemorySegment buf = Arena.ofAuto().allocate(1);
+        return new End() {
+            public void send() throws IOException {
+                long n = Raw.send(capture, fd, buf, 1, Raw.MSG_NOSIGNAL);
+                Reference.reachabilityFence(s);     // its Cleaner would close the descriptor
+                if (n != 1) {
+                    throw new IOException("send: " + n + ", errno " + Raw.errno(capture));
+                }
+            }
+
+            public void recv() throws IOException {
+                long n = Raw.recv(capture, fd, buf, 1, 0);
+                Reference.reachabilityFence(s);
+                if (n != 1) {
+                    throw new IOException("recv: " + n + ", errno " + Raw.errno(capture));
+                }
+            }
+        };
+    }
+
+    /**
      * The ends of unix-dgram-path: two datagram sockets bound to paths, removed as the process
      * ends. The first sends to the echo's path; the echo answers the address each datagram came from.
      */
     private static End[] addressed(String impl, boolean busy) throws IOException {
-        if (busy || !impl.equals("panama")) {
-            throw new IllegalArgumentException("unix-dgram-path has panama, not busy, only; not " + impl + (busy ? " busy" : ""));
+        if (busy || !(impl.equals("panama") || impl.equals("ffm"))) {
+            throw new IllegalArgumentException("unix-dgram-path has panama and ffm, not busy, only; not "
+                    + impl + (busy ? " busy" : ""));
         }
         Path dir = Files.createTempDirectory("pingpong");
         dir.toFile().deleteOnExit();
@@ -215,6 +258,9 @@ public final class PingPong {
             s[i] = Sock.open(Family.UNIX, SockType.DGRAM).bind(SockaddrUnix.of(path));
         }
         Sockaddr echo = s[1].localAddress();
+        if (impl.equals("ffm")) {
+            return new End[] {rawAddressedEnd(s[0], echo), rawAddressedEnd(s[1], null)};
+        }
         MemorySegment one = Arena.ofAuto().allocate(1);
         MemorySegment other = Arena.ofAuto().allocate(1);
         End first = new End() {
@@ -238,6 +284,44 @@ public final class PingPong {
             }
         };
         return new End[] {first, second};
+    }
+
+    /**
+     * One end of unix-dgram-path by raw sendto(2) and recvfrom(2) (see {@link Raw}), as C's: it
+     * sends to {@code to}, or with null, as the echo, to whoever sent the last datagram.
+     */
+    private static End rawAddressedEnd(Sock s, Sockaddr to) {
+        int fd = s.fd();
+        Arena arena = Arena.ofAuto();
+        MemorySegment capture = Raw.capture(arena);
+        MemorySegment buf = arena.allocate(1);
+        MemorySegment dst = arena.allocate(Sockaddr.MAX_LENGTH, 8);
+        MemorySegment from = arena.allocate(Sockaddr.MAX_LENGTH, 8);
+        MemorySegment fromLen = arena.allocate(4, 4);
+        int toLen = to == null ? 0 : to.encode(dst);
+        return new End() {
+            private int sendLen = toLen;
+
+            public void send() throws IOException {
+                long n = Raw.sendto(capture, fd, buf, 1, Raw.MSG_NOSIGNAL, to == null ? from : dst, sendLen);
+                Reference.reachabilityFence(s);
+                if (n != 1) {
+                    throw new IOException("sendto: " + n + ", errno " + Raw.errno(capture));
+                }
+            }
+
+            public void recv() throws IOException {
+                fromLen.set(ValueLayout.JAVA_INT, 0, (int) from.byteSize());
+                long n = Raw.recvfrom(capture, fd, buf, 1, 0, from, fromLen);
+                Reference.reachabilityFence(s);
+                if (n != 1) {
+                    throw new IOException("recvfrom: " + n + ", errno " + Raw.errno(capture));
+                }
+                if (to == null) {
+                    sendLen = fromLen.get(ValueLayout.JAVA_INT, 0);
+                }
+            }
+        };
     }
 
     /** One call of the library, made from a lambda built once per end. */

@@ -31,7 +31,15 @@ public final class Raw {
     public static final int SO_TYPE = 3;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
     public static final int EAGAIN = 11;
+    /** struct msghdr on x86-64 Linux: its size, and the offsets of the fields set here. */
+    public static final long MSGHDR_SIZE = 56;
+    public static final long MSG_NAME = 0;
+    public static final long MSG_NAMELEN = 8;
+    public static final long MSG_IOV = 16;
+    public static final long MSG_IOVLEN = 24;
 
     private static MethodHandle link(String name, FunctionDescriptor d, Linker.Option... options) {
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), d, options);
@@ -52,6 +60,21 @@ public final class Raw {
     static final Linker.Option CRITICAL = Linker.Option.critical(true);
     static final MethodHandle GETSOCKOPT_NOW = link("getsockopt", GETSOCKOPT, ERRNO, CRITICAL);
     static final MethodHandle RECV_NOW = link("recv", SEND_RECV, ERRNO, CRITICAL);
+    /** sendto(2): ssize_t (int, void *, size_t, int, struct sockaddr *, socklen_t). */
+    static final MethodHandle SENDTO = link("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
+    /**
+     * sendto(2) linked critical, as the library links the sends that cannot block (with
+     * MSG_DONTWAIT): those on Unix datagram and seqpacket sockets.
+     */
+    static final MethodHandle SENDTO_NOW = link("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO, CRITICAL);
+    /** recvfrom(2): ssize_t (int, void *, size_t, int, struct sockaddr *, socklen_t *). */
+    static final MethodHandle RECVFROM = link("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS), ERRNO);
+    /** recvmsg(2), ssize_t (int, struct msghdr *, int), linked critical as for MSG_DONTWAIT. */
+    static final MethodHandle RECVMSG_NOW = link("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO, CRITICAL);
     private static final MethodHandle SCHED_SETAFFINITY = link("sched_setaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
 
@@ -83,10 +106,49 @@ public final class Raw {
         }
     }
 
+    /** sendto(2), linked as the library links its blocking calls. */
+    public static long sendto(MemorySegment capture, int fd, MemorySegment buf, long len, int flags,
+                              MemorySegment addr, int addrLen) {
+        try {
+            return (long) SENDTO.invokeExact(capture, fd, buf, len, flags, addr, addrLen);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** sendto(2) with MSG_DONTWAIT, linked critical as the library links it. */
+    public static long sendtoNow(MemorySegment capture, int fd, MemorySegment buf, long len, int flags,
+                                 MemorySegment addr, int addrLen) {
+        try {
+            return (long) SENDTO_NOW.invokeExact(capture, fd, buf, len, flags, addr, addrLen);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** recvfrom(2), linked as the library links its blocking calls. */
+    public static long recvfrom(MemorySegment capture, int fd, MemorySegment buf, long len, int flags,
+                                MemorySegment addr, MemorySegment addrLen) {
+        try {
+            return (long) RECVFROM.invokeExact(capture, fd, buf, len, flags, addr, addrLen);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     /** recv(2) with MSG_DONTWAIT, linked critical as the library links it. */
     public static long recvNow(MemorySegment capture, int fd, MemorySegment buf, long len, int flags) {
         try {
             return (long) RECV_NOW.invokeExact(capture, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** recvmsg(2) with MSG_DONTWAIT, linked critical as the library links it. */
+    public static long recvmsgNow(MemorySegment capture, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) RECVMSG_NOW.invokeExact(capture, fd, msg, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
