@@ -8,8 +8,8 @@
  *   pingpong bulk-SIZE MIB       writes of SIZE bytes over a Unix stream pair, MIB mebibytes timed
  *                                after a warm-up of a quarter of that
  *
- * Built with -DPINGPONG_LIBRARY -shared -fPIC instead, it is the C half of bench/jmh's Paired:
- * pingpong_open and pingpong_rounds below, and no main.
+ * Built with -DPINGPONG_LIBRARY -shared -fPIC instead, it is the C half of bench/jmh's Paired and
+ * PairedBulk: pingpong_open, pingpong_rounds and pingpong_bulk below, and no main.
  *
  * Prints: KIND c p50_ns p99_ns p999_ns msgs_per_s rounds_timed (see measure in bench.h), or for
  * bulk: KIND c MB_per_s
@@ -154,6 +154,59 @@ static void round_trip(void *arg) {
     recv1(fd, &b, "recv");
 }
 
+/* Bulk transfer: the bytes the drain thread is to receive, and the size of each write. */
+static long bulk_total;
+static size_t bulk_size;
+
+static void *drain(void *arg) {
+    int fd = *(int *) arg;
+    char *buf = malloc(1 << 20);
+    if (buf == NULL) die("malloc");
+    long got = 0;
+    while (got < bulk_total) {
+        ssize_t n = recv(fd, buf, 1 << 20, 0);
+        if (n <= 0) die("drain recv");
+        got += n;
+    }
+    free(buf);
+    return NULL;
+}
+
+/* Sends len bytes from buf in writes of at most bulk_size. */
+static void send_all(int fd, const char *buf, long len) {
+    for (long sent = 0; sent < len; ) {
+        size_t want = len - sent < (long) bulk_size ? (size_t) (len - sent) : bulk_size;
+        ssize_t n = send(fd, buf, want, MSG_NOSIGNAL);
+        if (n < 0) die("bulk send");
+        sent += n;
+    }
+}
+
+/*
+ * Over a new Unix stream pair, sends warmup bytes untimed and then timed bytes, in writes of size
+ * bytes, drained by a thread into a 1 MiB buffer: {@return the nanoseconds from the first timed
+ * write until the drain has received the last byte}
+ */
+static long long bulk_run(long size, long warmup, long timed) {
+    bulk_size = (size_t) size;
+    bulk_total = warmup + timed;
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) die("socketpair");
+    char *buf = calloc(1, bulk_size);
+    if (buf == NULL) die("calloc");
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, drain, &fds[1]) != 0) die("pthread_create");
+    send_all(fds[0], buf, warmup);
+    long long t0 = now_ns();
+    send_all(fds[0], buf, timed);
+    pthread_join(reader, NULL);
+    long long t = now_ns() - t0;
+    free(buf);
+    close(fds[0]);
+    close(fds[1]);
+    return t;
+}
+
 #ifdef PINGPONG_LIBRARY
 
 /*
@@ -182,49 +235,17 @@ void pingpong_rounds(int fd, long rounds, long long *out) {
     time_rounds(round_trip, &fd, out, 0, rounds, now_ns());
 }
 
+/* bulk_run for bench/jmh's Paired: {@return the nanoseconds the timed bytes took} */
+long long pingpong_bulk(long size, long warmup, long timed) {
+    return bulk_run(size, warmup, timed);
+}
+
 #else
-
-static long bulk_total;
-static size_t bulk_size;
-
-static void *drain(void *arg) {
-    int fd = *(int *) arg;
-    char *buf = malloc(1 << 20);
-    long got = 0;
-    while (got < bulk_total) {
-        ssize_t n = recv(fd, buf, 1 << 20, 0);
-        if (n <= 0) die("drain recv");
-        got += n;
-    }
-    free(buf);
-    return NULL;
-}
-
-/* Sends len bytes from buf in writes of at most bulk_size. */
-static void send_all(int fd, const char *buf, long len) {
-    for (long sent = 0; sent < len; ) {
-        size_t want = len - sent < (long) bulk_size ? (size_t) (len - sent) : bulk_size;
-        ssize_t n = send(fd, buf, want, MSG_NOSIGNAL);
-        if (n < 0) die("bulk send");
-        sent += n;
-    }
-}
 
 /* A quarter of the volume is sent first, untimed, as the Java side warms up. */
 static int bulk(const char *kind, long mib) {
-    bulk_size = (size_t) atol(kind + 5);
-    long timed = mib << 20, warmup = timed / 4;
-    bulk_total = warmup + timed;
-    int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) die("socketpair");
-    char *buf = calloc(1, bulk_size);
-    pthread_t reader;
-    if (pthread_create(&reader, NULL, drain, &fds[1]) != 0) die("pthread_create");
-    send_all(fds[0], buf, warmup);
-    long long t0 = now_ns();
-    send_all(fds[0], buf, timed);
-    pthread_join(reader, NULL);
-    long long t = now_ns() - t0;
+    long timed = mib << 20;
+    long long t = bulk_run(atol(kind + 5), timed / 4, timed);
     printf("%s c %.0f\n", kind, timed * 1e3 / t);
     return 0;
 }
