@@ -23,7 +23,8 @@
 #     pinned to CPU 0;
 # then, once, the same ping-pong of C and the library in one process, in alternating blocks
 # (bench/jmh's Paired), so that both see the same state of the machine, the library also with
-# confined sockets and from byte[]; and the JMH benchmarks of bench/jmh with -prof gc: the library's calls against raw
+# confined sockets and from byte[], beside raw FFM downcalls with no library around them; the
+# same for the bulk transfer (bench/jmh's PairedBulk); and the JMH benchmarks of bench/jmh with -prof gc: the library's calls against raw
 # invokeExact downcalls, with real system calls and with empty C functions in their place
 # (bench/c/empty_calls.c), and bytes allocated per call on each data path.
 #
@@ -41,6 +42,7 @@ if [ "${1:-}" = --quick ]; then
 fi
 if $quick; then
   rounds=${1:-20000}; runs=${2:-2}; dumps=2000; mib_small=32; mib_large=256; paired_rounds=2000; paired_blocks=8
+  paired_bulk=(1024:8 65536:64 1048576:64); paired_bulk_blocks=6
   # Shorter, but still long enough for C2 to compile the paths: before it, allocation is counted
   # that escape analysis removes.
   jmh_calls=(-wi 2 -w 500ms -i 2 -r 500ms -f 1)
@@ -48,6 +50,7 @@ if $quick; then
 else
   rounds=${1:-200000}; runs=${2:-5}; dumps=20000; mib_small=128; mib_large=2048; paired_rounds=10000
   paired_blocks=12
+  paired_bulk=(1024:32 65536:256 1048576:256); paired_bulk_blocks=24
   jmh_calls=(-wi 1 -w 1s -i 3 -r 1s -f 1)
   jmh_alloc=(-wi 2 -w 1s -i 2 -r 500ms -f 1)
 fi
@@ -162,7 +165,11 @@ done
 echo "C and the library paired in one process" >&2
 # unix-dgram-path last: in C it switches every later round trip to sendto and recvfrom.
 taskset -c 0 "${java[@]}" bench.Paired "$work/libpingpong.so" "$paired_rounds" "$paired_blocks" \
-    unix-stream+heap+confined unix-seqpacket unix-dgram+confined tcp4 tcp6 unix-dgram-path > "$out/paired"
+    unix-stream+heap+confined+ffm unix-seqpacket+ffm unix-dgram+confined+ffm tcp4+ffm tcp6+ffm unix-dgram-path+ffm \
+    > "$out/paired"
+echo "bulk transfer of C and the library paired in one process" >&2
+taskset -c 0 "${java[@]}" bench.PairedBulk "$work/libpingpong.so" "$paired_bulk_blocks" "${paired_bulk[@]}" \
+    > "$out/paired-bulk"
 
 echo "JMH: per-call cost, then allocation" >&2
 BENCH_EMPTY_CALLS="$work/libemptycalls.so" "${java[@]}" org.openjdk.jmh.Main "${jmh_calls[@]}" -prof gc \
@@ -182,6 +189,8 @@ mib_small=$mib_small
 mib_large=$mib_large
 paired_rounds=$paired_rounds
 paired_blocks=$paired_blocks
+paired_bulk=${paired_bulk[*]}
+paired_bulk_blocks=$paired_bulk_blocks
 jmh_calls=${jmh_calls[*]}
 jmh_alloc=${jmh_alloc[*]}
 measured_seconds=$(( ended - measured ))
