@@ -3,9 +3,8 @@
     python3 bench/report.py RESULTS_DIR > docs/BENCHMARKS.md
 
 RESULTS_DIR holds: latency (KIND IMPL p50 p99 p999 per_s timed, one line per measurement), bulk
-(bulk-SIZE IMPL MB_per_s), paired (KIND IMPL p50_ratio q1 q3 p99_ratio c_p50 impl_p50 blocks,
-from bench/jmh's Paired), paired-bulk (bulk-SIZE IMPL c_ratio q1 q3 nio_heap_ratio c_MBs impl_MBs
-blocks, from bench/jmh's PairedBulk), jmh.json (JMH's results with -prof gc) and meta (key=value).
+(bulk-SIZE IMPL MB_per_s), paired (KIND IMPL BLOCK p50 p99 per_s, from bench/jmh's Paired),
+paired-bulk (bulk-SIZE IMPL BLOCK MB_per_s, from bench/jmh's PairedBulk), jmh.json (JMH's results with -prof gc) and meta (key=value).
 Every figure is the median of the runs; every ratio is to the C baseline of the same run.
 """
 import datetime
@@ -27,14 +26,39 @@ def rows(name):
 latency = {}
 for kind, impl, *values in rows("latency"):
     latency.setdefault((kind, impl), []).append([float(v) for v in values])
+# The measurements in one process, in blocks in the order they ran: {(kind, impl): {seq: [figures]}},
+# where a block of C ran before and after every block of the others.
 paired = {}
 if os.path.exists(os.path.join(out_dir, "paired")):
-    for kind, impl, *values in rows("paired"):
-        paired[(kind, impl)] = [float(v) for v in values]
+    for kind, impl, seq, *values in rows("paired"):
+        paired.setdefault((kind, impl), {})[int(seq)] = [float(v) for v in values]
 paired_bulk = {}
 if os.path.exists(os.path.join(out_dir, "paired-bulk")):
-    for kind, impl, *values in rows("paired-bulk"):
-        paired_bulk[(int(kind[5:]), impl)] = [float(v) for v in values]
+    for kind, impl, seq, mbs in rows("paired-bulk"):
+        paired_bulk.setdefault((int(kind[5:]), impl), {})[int(seq)] = [float(mbs)]
+
+
+def c_ratios(blocks, key, i):
+    """The sorted ratios of figure i of key's blocks to the mean of the C blocks on either side; None if not run."""
+    a, c = blocks.get(key), blocks.get((key[0], "c"))
+    if not a or not c:
+        return None
+    return sorted(v[i] / ((c[s - 1][i] + c[s + 1][i]) / 2) for s, v in a.items() if s - 1 in c and s + 1 in c)
+
+
+def relative(blocks, key, base, i):
+    """key's figure i as a ratio to base's, through their ratios to the C blocks beside each: C cancels out."""
+    a, b = c_ratios(blocks, key, i), c_ratios(blocks, base, i)
+    return None if a is None or b is None else middle(a)[0] / middle(b)[0]
+
+
+def block_median(blocks, key, i):
+    return statistics.median(v[i] for v in blocks[key].values())
+
+
+def middle(r):
+    """The median of sorted ratios, and the first and third quartiles."""
+    return r[len(r) // 2], r[len(r) // 4], r[len(r) * 3 // 4]
 bulk = {}
 for kind, impl, mbs in rows("bulk"):
     bulk.setdefault((int(kind[5:]), impl), []).append(float(mbs))
@@ -172,18 +196,20 @@ def worst(values):
     return max(values) if values and None not in values else None
 
 
-def pair(kind, impl, i=0):
-    """The median of the blocks' ratios to C in one process: p50 (i=0) or p99 (i=3); None if not run."""
-    v = paired.get((kind, impl))
-    return None if v is None else v[i]
+def pair(kind, impl, i=0, base="c"):
+    """The median of the blocks' ratios to base's in one process: p50 (i=0), p99 (1) or msgs/s (2); None if not run."""
+    if base != "c":
+        return relative(paired, (kind, impl), (kind, base), i)
+    r = c_ratios(paired, (kind, impl), i)
+    return None if r is None else middle(r)[0]
 
 
-# The round-trip targets are judged on the paired measurement, C and the library in one process in
-# alternating blocks, where there is one: between separate processes, even C's own p50 moves by more
+# The round-trip targets are judged on the paired measurement, C and the library in one process,
+# each block of the library between two of C, where there is one: between separate processes, even C's own p50 moves by more
 # than the 5% to be judged (see the section on it).
 stream_impls = ("panama", "panama-heap")
 p50s = [pair("unix-stream", i) for i in stream_impls]
-p99s = [pair("unix-stream", i, 3) for i in stream_impls]
+p99s = [pair("unix-stream", i, 1) for i in stream_impls]
 sep50 = [ratio("unix-stream", i, 0) for i in stream_impls]
 sep99 = [ratio("unix-stream", i, 1) for i in stream_impls]
 target("AF_UNIX stream round trip", "p50 ≤ 1.05x C, p99 ≤ 1.10x C",
@@ -191,16 +217,26 @@ target("AF_UNIX stream round trip", "p50 ≤ 1.05x C, p99 ≤ 1.10x C",
        f"{x(pair('unix-stream', 'panama-confined'))}, raw FFM downcalls {x(pair('unix-stream', 'ffm'))}), p99 {x(p99s[0])} (heap {x(p99s[1])}); "
        f"separate processes: p50 {x(sep50[0])} (heap {x(sep50[1])}), p99 {x(sep99[0])} (heap {x(sep99[1])})",
        worst(p50s) is not None and worst(p50s) <= 1.05 and worst(p99s) <= 1.10)
-vs_nio = [ratio("unix-stream", i, 3, "nio") for i in ("panama", "panama-heap")]
-target("AF_UNIX stream vs NIO", "msgs/s ≥ 1.05x NIO", f"{x(vs_nio[0])} (heap {x(vs_nio[1])})",
-       None not in vs_nio and min(vs_nio) >= 1.05)
+vs_nio_sep = [ratio("unix-stream", i, 3, "nio") for i in stream_impls]
+vs_nio = [pair("unix-stream", i, 2, "nio") for i in stream_impls]
+if None in vs_nio:      # judged on the separate processes where there is no paired figure
+    vs_nio = vs_nio_sep
+    vs_nio_text = f"{x(vs_nio[0])} (heap {x(vs_nio[1])})"
+else:
+    vs_nio_text = (f"paired in one process: {x(vs_nio[0])} (heap {x(vs_nio[1])}); separate processes: "
+                   f"{x(vs_nio_sep[0])} (heap {x(vs_nio_sep[1])})")
+target("AF_UNIX stream vs NIO", "msgs/s ≥ 1.05x NIO", vs_nio_text, None not in vs_nio and min(vs_nio) >= 1.05)
 ahead = []
 for peer in ("junixsocket", "jnr"):
-    p, q = lat("unix-stream", "panama"), lat("unix-stream", peer)
-    if p and q:
-        ahead.append((peer, q[0] / p[0], p[3] / q[3]))
+    a, b = pair("unix-stream", peer, 0, "panama"), pair("unix-stream", "panama", 2, peer)
+    if a is None or b is None:
+        p, q = lat("unix-stream", "panama"), lat("unix-stream", peer)
+        a, b = (q[0] / p[0], p[3] / q[3]) if p and q else (None, None)
+    if a is not None:
+        ahead.append((peer, a, b))
 target("AF_UNIX stream vs peers", "ahead of junixsocket and jnr-unixsocket",
-       "; ".join(f"{peer}'s p50 is {x(a)} ours, our msgs/s {x(b)} theirs" for peer, a, b in ahead),
+       ("paired in one process: " if pair("unix-stream", "jnr") is not None else "")
+       + "; ".join(f"{peer}'s p50 is {x(a)} ours, our msgs/s {x(b)} theirs" for peer, a, b in ahead),
        len(ahead) == 2 and all(a > 1 and b > 1 for _, a, b in ahead))
 other_kinds = ("unix-seqpacket", "unix-dgram", "unix-dgram-path", "tcp4", "tcp6")
 others_p50 = {k: pair(k, "panama") for k in other_kinds}
@@ -218,15 +254,18 @@ native64 = mbs(65536, "panama") / c64
 heap64 = mbs(65536, "panama-heap") / c64
 heap_nio64 = mbs(65536, "panama-heap") / mbs(65536, "nio-heap")
 # Judged, as the round trips are, on C and the library in one process where that ran.
-pb_native, pb_heap = paired_bulk.get((65536, "panama")), paired_bulk.get((65536, "panama-heap"))
-if pb_native and pb_heap:
+pb_native = c_ratios(paired_bulk, (65536, "panama"), 0)
+pb_heap = c_ratios(paired_bulk, (65536, "panama-heap"), 0)
+hn = relative(paired_bulk, (65536, "panama-heap"), (65536, "nio-heap"), 0)
+if pb_native and pb_heap and hn:
+    n, n1, n3 = middle(pb_native)
+    h, h1, h3 = middle(pb_heap)
     target("Bulk 64 KiB from native memory", "≥ 0.95x C throughput",
-           f"paired in one process: {x(pb_native[0])} (middle half {pb_native[1]:.2f} to {pb_native[2]:.2f}); "
-           f"separate processes: {x(native64)}", pb_native[0] >= 0.95)
+           f"paired in one process: {x(n)} (middle half {n1:.2f} to {n3:.2f}); separate processes: {x(native64)}",
+           n >= 0.95)
     target("Bulk 64 KiB from heap byte[]", "≥ 0.90x C and ≥ 1.25x NIO heap",
-           f"paired in one process: {x(pb_heap[0])} C (middle half {pb_heap[1]:.2f} to {pb_heap[2]:.2f}), "
-           f"{x(pb_heap[3])} NIO heap; separate processes: {x(heap64)} C, {x(heap_nio64)} NIO heap",
-           pb_heap[0] >= 0.90 and pb_heap[3] >= 1.25)
+           f"paired in one process: {x(h)} C (middle half {h1:.2f} to {h3:.2f}), {x(hn)} NIO heap; "
+           f"separate processes: {x(heap64)} C, {x(heap_nio64)} NIO heap", h >= 0.90 and hn >= 1.25)
 else:
     target("Bulk 64 KiB from native memory", "≥ 0.95x C throughput", x(native64), native64 >= 0.95)
     target("Bulk 64 KiB from heap byte[]", "≥ 0.90x C and ≥ 1.25x NIO heap",
@@ -292,25 +331,32 @@ kinds_all = ("unix-stream", "unix-seqpacket", "unix-dgram", "unix-dgram-path", "
 latency_table([(k, impls) for k in kinds_all], "c")
 
 if paired:
-    print("\n## C and the library in one process\n")
-    print("The same ping-pong, C's (bench/c/pingpong.c built as a shared library) and the library's in one")
-    print(f"process pinned to CPU 0 (bench/jmh's `Paired`), in alternating blocks of {meta['paired_rounds']} round trips,")
-    print(f"{meta['paired_blocks']} blocks of each, the order rotating from block to block, after 1 s of warm-up. C runs on the")
-    print("calling thread with an echo thread of its own; the library as above. `C alone` is the median p50")
-    print("of the C program's separate runs above, for comparison. Each ratio is the median")
-    print("over the blocks of the ratio of a block's p50 (or p99) to that of the C block beside it, and the")
-    print("middle half is that of the blocks' p50 ratios. The round-trip targets are judged on these:")
-    print("between separate processes, even C's own p50 moved by more than the 5% to be judged, as the")
-    print("spread column shows (the lowest and highest p50 of C's runs above, as a ratio).\n")
-    print("| workload | implementation | C p50 ns | p50 ns | p50 / C | middle half | p99 / C | blocks "
+    print("\n## C, the library and the peers in one process\n")
+    print("The same ping-pong, C's (bench/c/pingpong.c built as a shared library) and the Java ones in one")
+    print(f"process pinned to CPU 0 (bench/jmh's `Paired`), in blocks of {meta['paired_rounds']} round trips after 1 s of")
+    print(f"warm-up: {meta['paired_blocks']} blocks of each Java implementation, in an order that rotates from round to")
+    print("round, with a block of C before and after every one of them. C runs on the calling thread with an")
+    print("echo thread of its own; the Java implementations as above. Each ratio to C is the median over the")
+    print("blocks of the ratio of a block's p50 (or p99, or msgs/s) to the mean of the two C blocks on either")
+    print("side of it, so that a drift of the machine's speed cancels out; the middle half is that of the p50")
+    print("ratios. A ratio between two Java implementations is that of their ratios to C. `C alone` is the")
+    print("median p50 of the C program's separate runs above, for comparison. The round-trip, NIO and peer")
+    print("targets are judged on these, where they ran here: between separate processes, even C's own p50")
+    print("moved by more than the 5% to be judged, as the spread column shows (the lowest and highest p50 of")
+    print("C's runs above, as a ratio).\n")
+    print("| workload | implementation | C p50 ns | p50 ns | p50 / C | middle half | p99 / C | msgs/s / C | blocks "
           "| C alone p50 ns | spread of C's own runs |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for (kind, impl), (r50, q1, q3, r99, cp50, ip50, blocks) in paired.items():
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for (kind, impl) in paired:
+        if impl == "c":
+            continue
+        r50, q1, q3 = middle(c_ratios(paired, (kind, impl), 0))
         runs = [r[0] for r in latency.get((kind, "c"), [])]
         spread = f"{max(runs) / min(runs):.2f}" if runs else "n/a"
         alone = f"{statistics.median(runs):.0f}" if runs else "n/a"
-        print(f"| {kind} | {impl} | {cp50:.0f} | {ip50:.0f} | {r50:.2f} | {q1:.2f} to {q3:.2f} | {r99:.2f} "
-              f"| {blocks:.0f} | {alone} | {spread} |")
+        print(f"| {kind} | {impl} | {block_median(paired, (kind, 'c'), 0):.0f} | "
+              f"{block_median(paired, (kind, impl), 0):.0f} | {r50:.2f} | {q1:.2f} to {q3:.2f} | "
+              f"{pair(kind, impl, 1):.2f} | {pair(kind, impl, 2):.2f} | {len(paired[(kind, impl)])} | {alone} | {spread} |")
 print("\n## Busy-poll, two CPUs\n")
 print("The same ping-pong with each thread pinned to a CPU of its own (0 and 1) and spinning on a")
 print("non-blocking receive: `recv(MSG_DONTWAIT)` in C, the library's `recv` on a socket in non-blocking")
@@ -342,17 +388,24 @@ for size in sorted({s for s, _ in bulk}):
             print(f"| {size_label(size)} | {impl} | {v:.0f} | {v / c:.2f} | {v / nh:.2f} |")
 if paired_bulk:
     print("\nThe same transfers, C's (`pingpong_bulk` of bench/c/pingpong.c as a shared library) and the Java")
-    print(f"ones in one process pinned to CPU 0 (bench/jmh's `PairedBulk`), in alternating blocks, {meta['paired_bulk_blocks']} of each,")
-    print("the order rotating from block to block, after 1 s of warm-up per write size. Each block is a new")
-    print("connection: a quarter of the volume untimed, then the volume timed (" + ", ".join(
+    print(f"ones in one process pinned to CPU 0 (bench/jmh's `PairedBulk`), after 1 s of warm-up per write size:")
+    print(f"{meta['paired_bulk_blocks']} blocks of each Java implementation, in an order that rotates from round to round,")
+    print("with a block of C before and after every one of them. Each block is a new connection: a quarter of")
+    print("the volume untimed, then the volume timed (" + ", ".join(
         f"{int(v.split(':')[1])} MiB for {size_label(int(v.split(':')[0]))} writes" for v in meta["paired_bulk"].split())
-        + "). Each ratio is the median over the blocks of a block's throughput to that of the C block")
-    print("(or the NIO heap block) beside it; the middle half is of the ratios to C. The bulk targets are")
-    print("judged on these.\n")
+        + "). Each ratio to C is the median over the blocks of a block's throughput to the mean of the")
+    print("two C blocks on either side; the middle half is of those ratios; `/ NIO heap` is the ratio of the")
+    print("two implementations' ratios to C. The bulk targets are judged on these.\n")
     print("| write size | implementation | C MB/s | MB/s | / C | middle half | / NIO heap | blocks |")
     print("|---|---|---|---|---|---|---|---|")
-    for (size, impl), (rc, q1, q3, rnh, cm, im, blocks) in paired_bulk.items():
-        print(f"| {size_label(size)} | {impl} | {cm:.0f} | {im:.0f} | {rc:.2f} | {q1:.2f} to {q3:.2f} | {rnh:.2f} | {blocks:.0f} |")
+    for (size, impl) in paired_bulk:
+        if impl == "c":
+            continue
+        rc, q1, q3 = middle(c_ratios(paired_bulk, (size, impl), 0))
+        rnh = relative(paired_bulk, (size, impl), (size, "nio-heap"), 0)
+        print(f"| {size_label(size)} | {impl} | {block_median(paired_bulk, (size, 'c'), 0):.0f} | "
+              f"{block_median(paired_bulk, (size, impl), 0):.0f} | {rc:.2f} | {q1:.2f} to {q3:.2f} | {rnh:.2f} "
+              f"| {len(paired_bulk[(size, impl)])} |")
 
 # ------------------------------------------------------------------------------ netlink
 

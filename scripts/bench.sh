@@ -21,12 +21,13 @@
 #   - bulk transfer over a Unix stream pair in writes of 1 KiB, 64 KiB and 1 MiB, pinned to CPU 0;
 #   - an RTM_GETLINK netlink dump, C (bench/c/netlink_dump.c) against RouteNetlink.links(),
 #     pinned to CPU 0;
-# then, once, the same ping-pong of C and the library in one process, in alternating blocks
-# (bench/jmh's Paired), so that both see the same state of the machine, the library also with
-# confined sockets and from byte[], beside raw FFM downcalls with no library around them; the
-# same for the bulk transfer (bench/jmh's PairedBulk); and the JMH benchmarks of bench/jmh with -prof gc: the library's calls against raw
-# invokeExact downcalls, with real system calls and with empty C functions in their place
-# (bench/c/empty_calls.c), and bytes allocated per call on each data path.
+# then, once, the same ping-pong of C, the library and the peers in one process, in alternating
+# blocks (bench/jmh's Paired), so that all see the same state of the machine, the library also
+# with confined sockets and from byte[], beside raw FFM downcalls with no library around them; the
+# same for the bulk transfer (bench/jmh's PairedBulk); and the JMH benchmarks of bench/jmh with
+# -prof gc: the library's calls against raw invokeExact downcalls, with real system calls and with
+# empty C functions in their place (bench/c/empty_calls.c), and bytes allocated per call on each
+# data path.
 #
 # The library is built from this checkout into a temporary directory, and the benchmark project
 # compiles against that jar; nothing is installed into ~/.m2. Needs gcc, taskset, python3, Maven
@@ -162,10 +163,11 @@ for run in $(seq "$runs"); do
   echo "run $run of $runs done ($(( $(date +%s) - began )) s)" >&2
 done
 
-echo "C and the library paired in one process" >&2
+echo "C, the library and the peers paired in one process" >&2
 # unix-dgram-path last: in C it switches every later round trip to sendto and recvfrom.
 taskset -c 0 "${java[@]}" bench.Paired "$work/libpingpong.so" "$paired_rounds" "$paired_blocks" \
-    unix-stream+heap+confined+ffm unix-seqpacket+ffm unix-dgram+confined+ffm tcp4+ffm tcp6+ffm unix-dgram-path+ffm \
+    unix-stream+heap+confined+ffm+nio+junixsocket+jnr unix-seqpacket+ffm+junixsocket \
+    unix-dgram+confined+ffm+junixsocket tcp4+ffm+nio tcp6+ffm+nio unix-dgram-path+ffm \
     > "$out/paired"
 echo "bulk transfer of C and the library paired in one process" >&2
 taskset -c 0 "${java[@]}" bench.PairedBulk "$work/libpingpong.so" "$paired_bulk_blocks" "${paired_bulk[@]}" \

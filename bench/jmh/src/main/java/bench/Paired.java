@@ -7,31 +7,34 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The library's 1-byte ping-pong and C's in one process, in alternating blocks, so that both see
- * the same state of a shared machine: on this kind of VM a round trip's time moves by half from
- * one second to the next, more than the difference being measured, and separate processes
- * measured seconds apart can only be compared through medians of several runs.
+ * The library's 1-byte ping-pong, C's and the other Java implementations' in one process, in
+ * alternating blocks, so that all see the same state of a shared machine: on this kind of VM a
+ * round trip's time moves by half from one second to the next, more than the differences being
+ * measured, and separate processes measured seconds apart can only be compared through medians of
+ * several runs.
  *
  * <pre>
- *   java bench.Paired LIBRARY ROUNDS BLOCKS KIND[+VARIANT]...
+ *   java bench.Paired LIBRARY ROUNDS BLOCKS KIND[+IMPL]...
  *     LIBRARY: bench/c/pingpong.c built with -DPINGPONG_LIBRARY -shared -fPIC
  *     ROUNDS:  round trips per block
- *     BLOCKS:  blocks of each implementation, in an order that rotates from block to block
+ *     BLOCKS:  blocks of each implementation but C, with a block of C before and after each (see order)
  *     KIND:    unix-stream unix-seqpacket unix-dgram tcp4 tcp6, and last unix-dgram-path
- *     VARIANT: heap, confined, ffm: panama-heap, panama-confined or ffm (see PingPong) measured as well
+ *     IMPL:    what is measured besides C and panama: heap, confined (panama-heap,
+ *              panama-confined), ffm, nio, junixsocket, jnr (see PingPong)
  * </pre>
  *
- * The C half runs on the thread that called it (its echo is a thread of C's own), the library's
- * as {@link PingPong} runs it, timed by the same {@link Rounds#timeChunk}: from native memory, the echo a platform thread. Prints a line per
- * kind and implementation of the library: KIND IMPL p50_median p50_q1 p50_q3 p99_median c_p50_ns
- * impl_p50_ns blocks, where the first four are of the blocks' ratios (library / C) of p50 and
- * p99, and the two p50s are the medians of the blocks' p50s.
+ * C runs on the thread that called it (its echo is a thread of C's own), the Java
+ * implementations as {@link PingPong} runs them, timed by the same {@link Rounds#timeChunk}, each
+ * echo a platform thread. Prints a line per kind, implementation (C as {@code c}) and block, in the
+ * order they ran: KIND IMPL SEQ p50_ns p99_ns rounds_per_s, for bench/report.py to compare each
+ * block with the C blocks on either side of it, numbered SEQ - 1 and SEQ + 1.
  */
 public final class Paired {
     private Paired() {}
@@ -47,17 +50,25 @@ public final class Paired {
         int blocks = Integer.parseInt(args[2]);
         MemorySegment out = Arena.global().allocate(ValueLayout.JAVA_LONG, n);
         long[] t = new long[n];
+        // Every pair stays reachable to the end: a dropped one would be closed by its Cleaner,
+        // and its echo thread, still blocked in a receive, would fail with end of stream.
+        List<PingPong.End[]> kept = new ArrayList<>();
         for (String arg : Arrays.copyOfRange(args, 3, args.length)) {
             String[] parts = arg.split("\\+");
             String kind = parts[0];
             int fd = (int) open.invokeExact(Arena.global().allocateFrom(kind));
-            List<String> impls = new ArrayList<>(List.of("panama"));
+            List<String> impls = new ArrayList<>(List.of("c", "panama"));
             for (int i = 1; i < parts.length; i++) {
-                impls.add(parts[i].equals("ffm") ? "ffm" : "panama-" + parts[i]);
+                impls.add(switch (parts[i]) {
+                    case "heap", "confined" -> "panama-" + parts[i];
+                    default -> parts[i];
+                });
             }
             List<Rounds.Round> trips = new ArrayList<>();
-            for (String impl : impls) {
-                PingPong.End[] e = PingPong.panama(kind, impl, false);
+            trips.add(null);                // C, implementation 0, goes through pingpong_rounds
+            for (String impl : impls.subList(1, impls.size())) {
+                PingPong.End[] e = PingPong.ends(kind, impl, false);
+                kept.add(e);
                 PingPong.echo(e[1], false);
                 e[0].start();
                 trips.add(PingPong.roundTrip(e[0]));
@@ -66,51 +77,47 @@ public final class Paired {
             // the method that times, so that it is compiled as a whole (see Rounds).
             long warm = System.nanoTime() + Rounds.WARMUP_NANOS;
             while (System.nanoTime() < warm) {
-                for (Rounds.Round trip : trips) {
+                for (Rounds.Round trip : trips.subList(1, trips.size())) {
                     Rounds.timeChunk(trip, t, 0, Rounds.CHUNK, System.nanoTime());
                 }
             }
             rounds.invokeExact(fd, (long) n, out);
-            int m = trips.size() + 1;       // C is implementation 0
-            double[][] p50 = new double[m][blocks];
-            double[][] p99 = new double[m][blocks];
-            for (int b = 0; b < blocks; b++) {
-                for (int k = 0; k < m; k++) {
-                    int i = (b + k) % m;
-                    if (i == 0) {
-                        rounds.invokeExact(fd, (long) n, out);
-                        MemorySegment.copy(out, ValueLayout.JAVA_LONG, 0, t, 0, n);
-                    } else {
-                        Rounds.timeChunk(trips.get(i - 1), t, 0, n, System.nanoTime());
-                    }
-                    Arrays.sort(t);
-                    p50[i][b] = t[n / 2];
-                    p99[i][b] = t[(int) (n * 99L / 100)];
+            int[] order = order(blocks, impls.size() - 1);
+            for (int seq = 0; seq < order.length; seq++) {
+                int i = order[seq];
+                long began = System.nanoTime();
+                if (i == 0) {
+                    rounds.invokeExact(fd, (long) n, out);
+                    MemorySegment.copy(out, ValueLayout.JAVA_LONG, 0, t, 0, n);
+                } else {
+                    Rounds.timeChunk(trips.get(i), t, 0, n, began);
                 }
-            }
-            for (int i = 1; i < m; i++) {
-                double[] r50 = ratios(p50[i], p50[0]);
-                double[] r99 = ratios(p99[i], p99[0]);
-                System.out.printf("%s %s %.4f %.4f %.4f %.4f %.0f %.0f %d%n", kind, impls.get(i - 1), r50[blocks / 2],
-                        r50[blocks / 4], r50[blocks * 3 / 4], r99[blocks / 2], median(p50[0]), median(p50[i]), blocks);
+                double rate = n * 1e9 / (System.nanoTime() - began);
+                Arrays.sort(t);
+                System.out.printf("%s %s %d %d %d %.0f%n", kind, impls.get(i), seq, t[n / 2],
+                        t[(int) (n * 99L / 100)], rate);
             }
         }
-        System.exit(0);     // the echo threads, C's and the library's, block for good
+        Reference.reachabilityFence(kept);
+        System.exit(0);     // the echo threads, C's and the Java ones, block for good
     }
 
-    /** {@return a[b] / c[b] for every block, sorted} */
-    static double[] ratios(double[] a, double[] c) {
-        double[] r = new double[a.length];
-        for (int b = 0; b < a.length; b++) {
-            r[b] = a[b] / c[b];
+    /**
+     * {@return the order of the blocks: implementation 0, C, before and after every block of the
+     * others, which come in an order that rotates from one round to the next}, {@code blocks}
+     * rounds of each of the {@code others}. Each block of another implementation is then compared
+     * with the C blocks on both sides of it, which makes a drift of the machine's speed during the
+     * round cancel out.
+     */
+    static int[] order(int blocks, int others) {
+        int[] order = new int[blocks * 2 * others + 1];
+        int seq = 1;        // order[0] is C
+        for (int b = 0; b < blocks; b++) {
+            for (int k = 0; k < others; k++) {
+                order[seq++] = 1 + (b + k) % others;
+                order[seq++] = 0;
+            }
         }
-        Arrays.sort(r);
-        return r;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+        return order;
     }
 }

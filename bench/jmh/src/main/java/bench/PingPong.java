@@ -72,13 +72,7 @@ public final class PingPong {
         String impl = args[1];
         int rounds = Integer.parseInt(args[2]);
         boolean busy = args.length > 3 && args[3].equals("busy");
-        End[] ends = switch (impl) {
-            case "panama", "panama-heap", "panama-confined", "ffm" -> panama(kind, impl, busy);
-            case "nio" -> channels(Peers.nio(kind), busy);
-            case "junixsocket" -> channels(junixsocket(kind), busy);
-            case "jnr" -> channels(jnr(kind), busy);
-            default -> throw new IllegalArgumentException("no implementation " + impl);
-        };
+        End[] ends = ends(kind, impl, busy);
         echo(ends[1], busy);
         if (busy) {
             Raw.pinTo(0);
@@ -87,6 +81,17 @@ public final class PingPong {
         // Warms up for as many rounds as it times, or 1 s: C2 must be done compiling on the one
         // pinned CPU before the timing starts (with 20,000 rounds it was not, and p50 was 9% higher).
         Rounds.measure(kind, impl + (busy ? "-busy" : ""), rounds, rounds, Rounds.WARMUP_NANOS, roundTrip(ends[0]));
+    }
+
+    /** {@return the two ends of a connection of {@code kind} made by {@code impl}} */
+    static End[] ends(String kind, String impl, boolean busy) throws IOException {
+        return switch (impl) {
+            case "panama", "panama-heap", "panama-confined", "ffm" -> panama(kind, impl, busy);
+            case "nio" -> channels(Peers.nio(kind), busy);
+            case "junixsocket" -> channels(junixsocket(kind), busy);
+            case "jnr" -> channels(jnr(kind), busy);
+            default -> throw new IllegalArgumentException("no implementation " + impl);
+        };
     }
 
     /** {@return one round trip from {@code end}: its byte sent, and one received} */
