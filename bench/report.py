@@ -174,9 +174,10 @@ print("with each socket confined to the thread that uses it (`Sock.confine()`), 
 print("atomic claim of a direction. `nio` is JDK NIO's `SocketChannel`")
 print("(a Unix domain socket path or TCP) with a direct buffer, `nio-heap` with a heap buffer. `junixsocket`")
 print("is junixsocket 2.10.1's `AFUNIXSocketPair` channels, `jnr` is jnr-unixsocket 0.38.23's")
-print("`UnixSocketChannel.pair()`, both with a direct buffer. `ffm`, in the measurements of C and the")
-print("library in one process, is the floor of any FFM binding: send(2) and recv(2) by raw `invokeExact`")
-print("of handles linked as the library links them, on the library's sockets, with nothing around them.\n")
+print("`UnixSocketChannel.pair()`, both with a direct buffer. `ffm`, in the measurements in one process,")
+print("is the floor of any FFM binding: send(2) and recv(2) (sendto(2) and recvfrom(2) for unix-dgram-path)")
+print("by raw `invokeExact` of handles linked as the library links them, on the library's sockets, with")
+print("nothing around them.\n")
 
 # ------------------------------------------------------------------------------ targets
 
@@ -357,6 +358,25 @@ if paired:
         print(f"| {kind} | {impl} | {block_median(paired, (kind, 'c'), 0):.0f} | "
               f"{block_median(paired, (kind, impl), 0):.0f} | {r50:.2f} | {q1:.2f} to {q3:.2f} | "
               f"{pair(kind, impl, 1):.2f} | {pair(kind, impl, 2):.2f} | {len(paired[(kind, impl)])} | {alone} | {spread} |")
+if paired and any(impl == "ffm" for _, impl in paired):
+    print("\n### What the library adds to the FFM floor\n")
+    print("The same blocks, read as the library's share: `ffm` makes C's system calls, with C's flags, by raw")
+    print("downcalls, so `ffm / C` is what any binding made with the FFM API pays before it does anything,")
+    print("and `library / ffm` what the library's own code adds to a round trip. A shared socket's calls each")
+    print("claim and free a direction with two atomic instructions (the compare-and-set and add of")
+    print("`EmptyCall.claimAndRelease` below), four calls to a round trip; confined sockets skip them. On Unix")
+    print("datagram and seqpacket sockets the library also sends with MSG_DONTWAIT through a critical downcall,")
+    print("so that close can wake a sender where shutdown(2) would not, and receives with MSG_TRUNC, so that")
+    print("no message is cut silently. Where the middle half of a row above is wide, so is the noise in")
+    print("these ratios.\n")
+    print("| workload | ffm / C | library / C | library / ffm | confined / C |")
+    print("|---|---|---|---|---|")
+    for kind in kinds_all:
+        floor_, lib = pair(kind, "ffm"), pair(kind, "panama")
+        if floor_ is None or lib is None:
+            continue
+        conf = pair(kind, "panama-confined")
+        print(f"| {kind} | {floor_:.2f} | {lib:.2f} | {lib / floor_:.2f} | {'n/a' if conf is None else f'{conf:.2f}'} |")
 print("\n## Busy-poll, two CPUs\n")
 print("The same ping-pong with each thread pinned to a CPU of its own (0 and 1) and spinning on a")
 print("non-blocking receive: `recv(MSG_DONTWAIT)` in C, the library's `recv` on a socket in non-blocking")
