@@ -24,10 +24,10 @@
 # then, once, the same ping-pong of C, the library and the peers in one process, in alternating
 # blocks (bench/jmh's Paired), so that all see the same state of the machine, the library also
 # with confined sockets and from byte[], beside raw FFM downcalls with no library around them; the
-# same for the bulk transfer (bench/jmh's PairedBulk); and the JMH benchmarks of bench/jmh with
-# -prof gc: the library's calls against raw invokeExact downcalls, with real system calls and with
-# empty C functions in their place (bench/c/empty_calls.c), and bytes allocated per call on each
-# data path.
+# same for the busy-poll variant and for the bulk transfer (bench/jmh's PairedBulk); and the JMH
+# benchmarks of bench/jmh with -prof gc: the library's calls against raw invokeExact downcalls,
+# with real system calls and with empty C functions in their place (bench/c/empty_calls.c), and
+# bytes allocated per call on each data path.
 #
 # The library is built from this checkout into a temporary directory, and the benchmark project
 # compiles against that jar; nothing is installed into ~/.m2. Needs gcc, taskset, python3, Maven
@@ -169,6 +169,10 @@ taskset -c 0 "${java[@]}" bench.Paired "$work/libpingpong.so" "$paired_rounds" "
     unix-stream+heap+confined+ffm+nio+junixsocket+jnr unix-seqpacket+ffm+junixsocket \
     unix-dgram+confined+ffm+junixsocket tcp4+ffm+nio tcp6+ffm+nio unix-dgram-path+ffm \
     > "$out/paired"
+echo "the busy-poll variant paired in one process" >&2
+# Unpinned: the timing thread pins itself to CPU 0, the echo threads to CPU 1.
+"${java[@]}" bench.Paired "$work/libpingpong.so" "$paired_rounds" "$paired_blocks" busy \
+    unix-stream+nio+junixsocket+jnr > "$out/paired-busy"
 echo "bulk transfer of C and the library paired in one process" >&2
 taskset -c 0 "${java[@]}" bench.PairedBulk "$work/libpingpong.so" "$paired_bulk_blocks" "${paired_bulk[@]}" \
     > "$out/paired-bulk"

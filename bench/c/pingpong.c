@@ -106,6 +106,12 @@ static void recv_from(int fd, char *b, struct sockaddr_un *from, socklen_t *len,
     if (recvfrom(fd, b, 1, 0, (struct sockaddr *) from, len) != 1) die(what);
 }
 
+/*
+ * With busy, whether a receive that finds nothing spins, or sleeps a millisecond between looks:
+ * bench/jmh's Paired lets C's echo spin only while it measures C (see pingpong_spin).
+ */
+static volatile int spinning = 1;
+
 /* Receives one byte: blocking, or spinning on MSG_DONTWAIT when busy. */
 static void recv1(int fd, char *b, const char *what) {
     if (!busy) {
@@ -114,7 +120,11 @@ static void recv1(int fd, char *b, const char *what) {
     }
     ssize_t n;
     while ((n = recv(fd, b, 1, MSG_DONTWAIT)) < 0 && errno == EAGAIN) {
-        __builtin_ia32_pause();
+        if (spinning) {
+            __builtin_ia32_pause();
+        } else {
+            usleep(1000);
+        }
     }
     if (n != 1) die(what);
 }
@@ -211,9 +221,12 @@ static long long bulk_run(long size, long warmup, long timed) {
 
 /*
  * Connects a pair of KIND and starts its echo thread: {@return the fd to time}. unix-dgram-path
- * must come last, since it switches every later round trip to sendto and recvfrom.
+ * must come last, since it switches every later round trip to sendto and recvfrom. With
+ * busy_poll, the echo pins itself to CPU 1 and every receive spins on MSG_DONTWAIT, this one's
+ * too: from then on, for every pair.
  */
-int pingpong_open(const char *kind) {
+int pingpong_open(const char *kind, int busy_poll) {
+    if (busy_poll) busy = 1;
     if (addressed) {
         fprintf(stderr, "pingpong_open: %s after unix-dgram-path\n", kind);
         exit(2);
@@ -233,6 +246,11 @@ int pingpong_open(const char *kind) {
 /* Makes ROUNDS round trips on fd, leaving the nanoseconds of each in out. */
 void pingpong_rounds(int fd, long rounds, long long *out) {
     time_rounds(round_trip, &fd, out, 0, rounds, now_ns());
+}
+
+/* With busy: whether receives that find nothing spin (1) or sleep between looks (0). */
+void pingpong_spin(int on) {
+    spinning = on;
 }
 
 /* bulk_run for bench/jmh's Paired: {@return the nanoseconds the timed bytes took} */

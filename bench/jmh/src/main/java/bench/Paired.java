@@ -21,10 +21,14 @@ import java.util.List;
  * several runs.
  *
  * <pre>
- *   java bench.Paired LIBRARY ROUNDS BLOCKS KIND[+IMPL]...
+ *   java bench.Paired LIBRARY ROUNDS BLOCKS [busy] KIND[+IMPL]...
  *     LIBRARY: bench/c/pingpong.c built with -DPINGPONG_LIBRARY -shared -fPIC
  *     ROUNDS:  round trips per block
  *     BLOCKS:  blocks of each implementation but C, with a block of C before and after each (see order)
+ *     busy:    the busy-poll variant: the calling thread pins itself to CPU 0, every echo thread to
+ *              CPU 1, and receives spin on MSG_DONTWAIT (non-blocking mode for Java); only the
+ *              implementation being measured spins, the others' receives sleep between looks.
+ *              Run the process unpinned. Implementations are printed with a -busy suffix.
  *     KIND:    unix-stream unix-seqpacket unix-dgram tcp4 tcp6, and last unix-dgram-path
  *     IMPL:    what is measured besides C and panama: heap, confined (panama-heap,
  *              panama-confined), ffm, nio, junixsocket, jnr (see PingPong)
@@ -43,20 +47,27 @@ public final class Paired {
         Linker linker = Linker.nativeLinker();
         SymbolLookup lib = SymbolLookup.libraryLookup(Path.of(args[0]), Arena.global());
         MethodHandle open = linker.downcallHandle(lib.findOrThrow("pingpong_open"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
         MethodHandle rounds = linker.downcallHandle(lib.findOrThrow("pingpong_rounds"),
                 FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+        MethodHandle spinC = linker.downcallHandle(lib.findOrThrow("pingpong_spin"),
+                FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
         int n = Integer.parseInt(args[1]);
         int blocks = Integer.parseInt(args[2]);
+        boolean busy = args[3].equals("busy");
+        String suffix = busy ? "-busy" : "";
+        if (busy) {
+            Raw.pinTo(0);       // the echo threads pin themselves to CPU 1
+        }
         MemorySegment out = Arena.global().allocate(ValueLayout.JAVA_LONG, n);
         long[] t = new long[n];
         // Every pair stays reachable to the end: a dropped one would be closed by its Cleaner,
         // and its echo thread, still blocked in a receive, would fail with end of stream.
         List<PingPong.End[]> kept = new ArrayList<>();
-        for (String arg : Arrays.copyOfRange(args, 3, args.length)) {
+        for (String arg : Arrays.copyOfRange(args, busy ? 4 : 3, args.length)) {
             String[] parts = arg.split("\\+");
             String kind = parts[0];
-            int fd = (int) open.invokeExact(Arena.global().allocateFrom(kind));
+            int fd = (int) open.invokeExact(Arena.global().allocateFrom(kind), busy ? 1 : 0);
             List<String> impls = new ArrayList<>(List.of("c", "panama"));
             for (int i = 1; i < parts.length; i++) {
                 impls.add(switch (parts[i]) {
@@ -65,11 +76,14 @@ public final class Paired {
                 });
             }
             List<Rounds.Round> trips = new ArrayList<>();
+            List<PingPong.End[]> pairs = new ArrayList<>();
             trips.add(null);                // C, implementation 0, goes through pingpong_rounds
+            pairs.add(null);
             for (String impl : impls.subList(1, impls.size())) {
-                PingPong.End[] e = PingPong.ends(kind, impl, false);
+                PingPong.End[] e = PingPong.ends(kind, impl, busy);
                 kept.add(e);
-                PingPong.echo(e[1], false);
+                pairs.add(e);
+                PingPong.echo(e[1], busy);
                 e[0].start();
                 trips.add(PingPong.roundTrip(e[0]));
             }
@@ -77,14 +91,23 @@ public final class Paired {
             // the method that times, so that it is compiled as a whole (see Rounds).
             long warm = System.nanoTime() + Rounds.WARMUP_NANOS;
             while (System.nanoTime() < warm) {
-                for (Rounds.Round trip : trips.subList(1, trips.size())) {
-                    Rounds.timeChunk(trip, t, 0, Rounds.CHUNK, System.nanoTime());
+                for (int i = 1; i < trips.size(); i++) {
+                    spinOnly(i, pairs, spinC);
+                    Rounds.timeChunk(trips.get(i), t, 0, Rounds.CHUNK, System.nanoTime());
                 }
             }
+            spinOnly(0, pairs, spinC);
             rounds.invokeExact(fd, (long) n, out);
             int[] order = order(blocks, impls.size() - 1);
             for (int seq = 0; seq < order.length; seq++) {
                 int i = order[seq];
+                // The echo may have been asleep (see End.spin): a chunk untimed first.
+                spinOnly(i, pairs, spinC);
+                if (i == 0) {
+                    rounds.invokeExact(fd, (long) Rounds.CHUNK, out);
+                } else {
+                    Rounds.timeChunk(trips.get(i), t, 0, Rounds.CHUNK, System.nanoTime());
+                }
                 long began = System.nanoTime();
                 if (i == 0) {
                     rounds.invokeExact(fd, (long) n, out);
@@ -94,12 +117,25 @@ public final class Paired {
                 }
                 double rate = n * 1e9 / (System.nanoTime() - began);
                 Arrays.sort(t);
-                System.out.printf("%s %s %d %d %d %.0f%n", kind, impls.get(i), seq, t[n / 2],
+                System.out.printf("%s %s%s %d %d %d %.0f%n", kind, impls.get(i), suffix, seq, t[n / 2],
                         t[(int) (n * 99L / 100)], rate);
             }
         }
         Reference.reachabilityFence(kept);
         System.exit(0);     // the echo threads, C's and the Java ones, block for good
+    }
+
+    /**
+     * Lets only implementation {@code i}'s receives spin when they find nothing, in busy-poll mode;
+     * the others' sleep between looks, leaving the echo's CPU to it (see End.spin).
+     */
+    private static void spinOnly(int i, List<PingPong.End[]> pairs, MethodHandle spinC) throws Throwable {
+        spinC.invokeExact(i == 0 ? 1 : 0);
+        for (int j = 1; j < pairs.size(); j++) {
+            for (PingPong.End e : pairs.get(j)) {
+                e.spin(j == i);
+            }
+        }
     }
 
     /**

@@ -65,6 +65,36 @@ public final class PingPong {
 
         /** Made once by the thread that then uses this end, before its first call. */
         default void start() throws IOException {}
+
+        /**
+         * In busy-poll mode, whether a receive that finds nothing spins (true, the default) or
+         * sleeps a millisecond between looks: {@link Paired} lets only the implementation it is
+         * measuring spin, so that the others' echo threads leave the second CPU to it.
+         */
+        default void spin(boolean on) {}
+    }
+
+    /** An end whose busy-poll receives spin while {@link #spin} allows it. */
+    abstract static class SpinningEnd implements End {
+        private volatile boolean spin = true;
+
+        @Override
+        public void spin(boolean on) {
+            spin = on;
+        }
+
+        /** Between two receives that found nothing. */
+        final void idle() {
+            if (spin) {
+                Thread.onSpinWait();
+            } else {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -191,19 +221,19 @@ public final class PingPong {
             send = () -> s.send(buf);
             recv = () -> s.recv(buf);
         }
-        Call in = !busy ? recv : () -> {
-            while (!ready(recv)) {
-                Thread.onSpinWait();
-            }
-            return 1;
-        };
-        return new End() {
+        return new SpinningEnd() {
             public void send() throws IOException {
                 send.call();
             }
 
             public void recv() throws IOException {
-                in.call();
+                if (!busy) {
+                    recv.call();
+                    return;
+                }
+                while (!ready(recv)) {
+                    idle();
+                }
             }
 
             public void start() throws IOException {
@@ -356,7 +386,7 @@ public final class PingPong {
 
     private static End channelEnd(ByteChannel c) {
         ByteBuffer buf = ByteBuffer.allocateDirect(1);
-        return new End() {
+        return new SpinningEnd() {
             public void send() throws IOException {
                 buf.clear();
                 if (c.write(buf) != 1) {
@@ -368,7 +398,7 @@ public final class PingPong {
                 buf.clear();
                 int n;
                 while ((n = c.read(buf)) == 0) {
-                    Thread.onSpinWait();      // non-blocking only: a blocking read returns at least 1
+                    idle();      // non-blocking only: a blocking read returns at least 1
                 }
                 if (n < 0) {
                     throw new IOException("end of stream");
