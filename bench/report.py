@@ -3,8 +3,9 @@
     python3 bench/report.py RESULTS_DIR > docs/BENCHMARKS.md
 
 RESULTS_DIR holds: latency (KIND IMPL p50 p99 p999 per_s timed, one line per measurement), bulk
-(bulk-SIZE IMPL MB_per_s), paired (KIND IMPL BLOCK p50 p99 per_s, from bench/jmh's Paired),
-paired-bulk (bulk-SIZE IMPL BLOCK MB_per_s, from bench/jmh's PairedBulk), jmh.json (JMH's results with -prof gc) and meta (key=value).
+(bulk-SIZE IMPL MB_per_s), paired and paired-busy (KIND IMPL SEQ p50 p99 per_s, from bench/jmh's
+Paired), paired-bulk (bulk-SIZE IMPL SEQ MB_per_s, from bench/jmh's PairedBulk), jmh.json (JMH's
+results with -prof gc) and meta (key=value).
 Every figure is the median of the runs; every ratio is to the C baseline of the same run.
 """
 import datetime
@@ -212,7 +213,8 @@ def pair(kind, impl, i=0, base=None):
 
 
 # The round-trip targets are judged on the paired measurement, C and the library in one process,
-# each block of the library between two of C, where there is one: between separate processes, even C's own p50 moves by more
+# each block of the library between two of C, where there is one: between separate processes,
+# even C's own p50 moves by more
 # than the 5% to be judged (see the section on it).
 stream_impls = ("panama", "panama-heap")
 p50s = [pair("unix-stream", i) for i in stream_impls]
@@ -224,14 +226,18 @@ target("AF_UNIX stream round trip", "p50 ≤ 1.05x C, p99 ≤ 1.10x C",
        f"{x(pair('unix-stream', 'panama-confined'))}, raw FFM downcalls {x(pair('unix-stream', 'ffm'))}), p99 {x(p99s[0])} (heap {x(p99s[1])}); "
        f"separate processes: p50 {x(sep50[0])} (heap {x(sep50[1])}), p99 {x(sep99[0])} (heap {x(sep99[1])})",
        worst(p50s) is not None and worst(p50s) <= 1.05 and worst(p99s) <= 1.10)
-vs_nio_sep = [ratio("unix-stream", i, 3, "nio") for i in stream_impls]
-vs_nio = [pair("unix-stream", i, 2, "nio") for i in stream_impls]
-if None in vs_nio:      # judged on the separate processes where there is no paired figure
-    vs_nio = vs_nio_sep
-    vs_nio_text = f"{x(vs_nio[0])} (heap {x(vs_nio[1])})"
-else:
-    vs_nio_text = (f"paired in one process: {x(vs_nio[0])} (heap {x(vs_nio[1])}); separate processes: "
-                   f"{x(vs_nio_sep[0])} (heap {x(vs_nio_sep[1])})")
+def judged(paired_values, separate_values, show):
+    """The figures a target is judged on, the paired ones where they ran, and the text that shows them
+    (with the separate-process ones beside): show renders a list of figures."""
+    if None in paired_values:
+        return separate_values, show(separate_values)
+    return paired_values, (f"paired in one process: {show(paired_values)}; "
+                           f"separate processes: {show(separate_values)}")
+
+
+vs_nio, vs_nio_text = judged([pair("unix-stream", i, 2, "nio") for i in stream_impls],
+                             [ratio("unix-stream", i, 3, "nio") for i in stream_impls],
+                             lambda v: f"{x(v[0])} (heap {x(v[1])})")
 target("AF_UNIX stream vs NIO", "msgs/s ≥ 1.05x NIO", vs_nio_text, None not in vs_nio and min(vs_nio) >= 1.05)
 ahead = []
 for peer in ("junixsocket", "jnr"):
@@ -254,14 +260,9 @@ target("SEQPACKET, DGRAM and TCP (v4 and v6) round trips", "p50 ≤ 1.05x C",
        + "); separate processes: "
        + ", ".join(f"{k} {x(ratio(k, 'panama', 0))}" for k in other_kinds),
        all(v is not None and v <= 1.05 for v in others_p50.values()))
-busy_sep = ratio("unix-stream", "panama-busy", 0, "c-busy")
-busy = pair("unix-stream", "panama-busy")
-if busy is None:
-    busy = busy_sep
-    busy_text = f"AF_UNIX stream {x(busy)}"
-else:
-    busy_text = f"AF_UNIX stream, paired in one process: {x(busy)}; separate processes: {x(busy_sep)}"
-target("Busy-poll variant", "p50 ≤ 1.03x C", busy_text, busy is not None and busy <= 1.03)
+(busy,), busy_text = judged([pair("unix-stream", "panama-busy")],
+                            [ratio("unix-stream", "panama-busy", 0, "c-busy")], lambda v: x(v[0]))
+target("Busy-poll variant", "p50 ≤ 1.03x C", "AF_UNIX stream, " + busy_text, busy is not None and busy <= 1.03)
 c64 = mbs(65536, "c")
 native64 = mbs(65536, "panama") / c64
 heap64 = mbs(65536, "panama-heap") / c64

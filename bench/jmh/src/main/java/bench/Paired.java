@@ -75,46 +75,43 @@ public final class Paired {
                     default -> parts[i];
                 });
             }
-            List<Rounds.Round> trips = new ArrayList<>();
+            // Each implementation times a block of rounds into t; C's, implementation 0, through
+            // pingpong_rounds, the others through the same Rounds.timeChunk as PingPong.
+            List<Block> timers = new ArrayList<>();
             List<PingPong.End[]> pairs = new ArrayList<>();
-            trips.add(null);                // C, implementation 0, goes through pingpong_rounds
-            pairs.add(null);
+            timers.add(count -> {
+                rounds.invokeExact(fd, (long) count, out);
+                MemorySegment.copy(out, ValueLayout.JAVA_LONG, 0, t, 0, count);
+            });
+            pairs.add(new PingPong.End[0]);
             for (String impl : impls.subList(1, impls.size())) {
                 PingPong.End[] e = PingPong.ends(kind, impl, busy);
                 kept.add(e);
                 pairs.add(e);
                 PingPong.echo(e[1], busy);
                 e[0].start();
-                trips.add(PingPong.roundTrip(e[0]));
+                Rounds.Round trip = PingPong.roundTrip(e[0]);
+                timers.add(count -> Rounds.timeChunk(trip, t, 0, count, System.nanoTime()));
             }
             // As PingPong: 1 s of warm-up in all, for C2 to be done compiling on the one CPU, through
             // the method that times, so that it is compiled as a whole (see Rounds).
             long warm = System.nanoTime() + Rounds.WARMUP_NANOS;
             while (System.nanoTime() < warm) {
-                for (int i = 1; i < trips.size(); i++) {
+                for (int i = 1; i < timers.size(); i++) {
                     spinOnly(i, pairs, spinC);
-                    Rounds.timeChunk(trips.get(i), t, 0, Rounds.CHUNK, System.nanoTime());
+                    timers.get(i).time(Rounds.CHUNK);
                 }
             }
             spinOnly(0, pairs, spinC);
-            rounds.invokeExact(fd, (long) n, out);
+            timers.get(0).time(n);
             int[] order = order(blocks, impls.size() - 1);
             for (int seq = 0; seq < order.length; seq++) {
                 int i = order[seq];
                 // The echo may have been asleep (see End.spin): a chunk untimed first.
                 spinOnly(i, pairs, spinC);
-                if (i == 0) {
-                    rounds.invokeExact(fd, (long) Rounds.CHUNK, out);
-                } else {
-                    Rounds.timeChunk(trips.get(i), t, 0, Rounds.CHUNK, System.nanoTime());
-                }
+                timers.get(i).time(Rounds.CHUNK);
                 long began = System.nanoTime();
-                if (i == 0) {
-                    rounds.invokeExact(fd, (long) n, out);
-                    MemorySegment.copy(out, ValueLayout.JAVA_LONG, 0, t, 0, n);
-                } else {
-                    Rounds.timeChunk(trips.get(i), t, 0, n, began);
-                }
+                timers.get(i).time(n);
                 double rate = n * 1e9 / (System.nanoTime() - began);
                 Arrays.sort(t);
                 System.out.printf("%s %s%s %d %d %d %.0f%n", kind, impls.get(i), suffix, seq, t[n / 2],
@@ -123,6 +120,11 @@ public final class Paired {
         }
         Reference.reachabilityFence(kept);
         System.exit(0);     // the echo threads, C's and the Java ones, block for good
+    }
+
+    /** Makes {@code count} round trips, leaving the nanoseconds of each at the start of the times array. */
+    private interface Block {
+        void time(int count) throws Throwable;
     }
 
     /**
