@@ -85,7 +85,7 @@ public final class Sock implements AutoCloseable {
     static final Cleaner CLEANER = Cleaner.create();
     /**
      * The largest bounce buffer used for byte arrays and heap buffers on stream sockets, where a
-     * call must go through native memory (see sendHeap and recvHeap).
+     * call must go through native memory (see send0 and recvHeap).
      */
     private static final int CHUNK = 64 * 1024;
     /**
@@ -93,7 +93,7 @@ public final class Sock implements AutoCloseable {
      * collector waits for such a call, so it is bounded; about 100 µs of copying.
      */
     private static final int HEAP_MAX = 1024 * 1024;
-    /** How much of a heap send on a stream waits for room in the kernel; see sendHeap. */
+    /** How much of a heap send on a stream waits for room in the kernel; see send0. */
     private static final int WAIT_PIECE = 4096;
     /** A heap receive of this much or more makes the next try first without waiting; see recvHeap. */
     private static final int BULK = 8 * 1024;
@@ -226,6 +226,13 @@ public final class Sock implements AutoCloseable {
             return buffer;
         }
 
+        /** {@return the native buffer, holding a copy of the first {@code length} bytes of {@code src}} */
+        MemorySegment copy(MemorySegment src, int length) {
+            MemorySegment buf = buffer(length);
+            MemorySegment.copy(src, 0, buf, 0, length);
+            return buf;
+        }
+
         int errno() {
             return Syscalls.errno(capture);
         }
@@ -283,13 +290,9 @@ public final class Sock implements AutoCloseable {
 
         /**
          * Whether the last heap send on a stream, where a blocking one would have been made, was
-         * taken only in part: the buffer is full; see sendHeap.
+         * taken only in part: the buffer is full; see send0.
          */
         boolean full;
-
-        /** A receive's deadline across its waits (see Sock.await), and whether it has waited. */
-        long deadline;
-        boolean waited;
 
         /** The destination whose encoding {@link #addr} holds, and its length; see {@link #encode}. */
         Sockaddr encoded;
@@ -1315,7 +1318,7 @@ public final class Sock implements AutoCloseable {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(src, "src").length);
         enter(WRITE, "send");
         try {
-            return (int) sendHeap("send", writer.segment(src, offset, length), null);
+            return (int) send0("send", writer.segment(src, offset, length), null);
         } finally {
             exit(WRITE);
         }
@@ -1442,7 +1445,7 @@ public final class Sock implements AutoCloseable {
         checkFamily("sendto", to);
         enter(WRITE, "sendto");
         try {
-            return (int) sendHeap("sendto", writer.segment(src, offset, length), to);
+            return (int) send0("sendto", writer.segment(src, offset, length), to);
         } finally {
             exit(WRITE);
         }
@@ -1508,14 +1511,13 @@ public final class Sock implements AutoCloseable {
     /**
      * Sends a buffer's remaining bytes in place, through the writer's cached view of it: a direct
      * buffer's native memory, or the heap memory of a read-only heap buffer, whose array is out of
-     * reach but whose bytes the kernel reads as it reads an array's (see sendHeap).
+     * reach but whose bytes the kernel reads as it reads an array's (see send0).
      */
     private long sendView(String call, ByteBuffer src, Sockaddr to) throws IOException {
         enter(WRITE, call);
         try {
             MemorySegment seg = writer.segment(src);
-            return seg.isNative() ? send0(call, seg, seg.byteSize(), to, writer.encode(to), false)
-                    : sendHeap(call, seg, to);
+            return send0(call, seg, to);
         } finally {
             exit(WRITE);
         }
@@ -1525,8 +1527,7 @@ public final class Sock implements AutoCloseable {
         Objects.requireNonNull(src, "src");
         enter(WRITE, call);
         try {
-            return src.isNative() ? send0(call, src, src.byteSize(), to, writer.encode(to), false)
-                    : sendHeap(call, src, to);
+            return send0(call, src, to);
         } finally {
             exit(WRITE);
         }
@@ -1538,55 +1539,42 @@ public final class Sock implements AutoCloseable {
     }
 
     /**
-     * Sends from heap memory (an array's range, or a heap segment). The kernel reads the heap
-     * directly, with no copy, in a call that cannot block (MSG_DONTWAIT, critical; see send0).
+     * Makes one send of {@code src}: send(2), or sendto(2) to {@code to}, retried on EINTR; on
+     * EAGAIN, {@link #WOULD_BLOCK} in non-blocking mode, else a wait in {@link #await} where the
+     * call must not block in the kernel. Every call that must not block passes MSG_DONTWAIT
+     * through a critical downcall (see {@link Syscalls#sendNow}).
      *
-     * <p>When there is no room, a virtual thread, a timed call or non-blocking mode waits in
-     * {@link #await} (or returns). A platform thread that would block in the kernel blocks there,
-     * as C does, in a send through the writer's native buffer: of the whole message, or on a
-     * stream of a first {@link #WAIT_PIECE} bytes only, after which the room the kernel waited
-     * for takes the next sends straight from the heap. A blocking send is also what keeps to an
-     * SO_SNDTIMEO set on the descriptor behind the library's back. After a stream send that the
-     * kernel took only part of, the buffer is full, and the next such send goes to the wait at
-     * once rather than first making a call that would find no room.
+     * <p>Heap memory (an array's range, or a heap segment) is read by the kernel in place, with no
+     * copy, and only by such a call, which is the only kind that may read it; a stream call sends
+     * at most {@link #HEAP_MAX} bytes of it. A platform thread that would block in the kernel,
+     * finding no room, blocks there as C does, in a send through the writer's native buffer: of
+     * the whole message, or on a stream of a first {@link #WAIT_PIECE} bytes only, after which the
+     * room the kernel waited for takes the next sends straight from the heap. A blocking send is
+     * also what keeps to an SO_SNDTIMEO set on the descriptor behind the library's back. After a
+     * stream send that the kernel took only part of, the buffer is full, and the next such send
+     * goes to the blocking one at once rather than first making a call that would find no room.
+     *
+     * <p>This is where every send but sendmsg's is compiled (see {@link #recv0} for why).
      */
-    private long sendHeap(String call, MemorySegment src, Sockaddr to) throws IOException {
-        long len = stream ? Math.min(src.byteSize(), HEAP_MAX) : src.byteSize();
-        int toLen = writer.encode(to);
-        if (mustNotBlock(pollSends, sendTimeout)) {
-            return send0(call, src, len, to, toLen, true);      // waits in await, never BLOCKS
-        }
-        if (!writer.full) {
-            long n = send0(call, src, len, to, toLen, true);
-            if (n != BLOCKS) {
-                writer.full = stream && n >= 0 && n < len;
-                return n;
-            }
-        }
-        writer.full = false;
-        int piece = stream ? (int) Math.min(len, WAIT_PIECE) : messageLength(len);
-        MemorySegment buf = writer.buffer(piece);
-        MemorySegment.copy(src, 0, buf, 0, piece);
-        return send0(call, buf, piece, to, toLen, false);
-    }
-
-    /**
-     * send(2) or sendto(2), retried on EINTR; on EAGAIN, {@link #WOULD_BLOCK} in non-blocking mode,
-     * else a wait in {@link #await} where the call must not block in the kernel. {@code now}, and
-     * every call that must not block, passes MSG_DONTWAIT through a critical downcall (see
-     * {@link Syscalls#sendNow}), which is the only kind that may read heap memory. Where a
-     * blocking call would otherwise have been made, such a call returns {@link #BLOCKS} when there
-     * is no room, for the caller to make the blocking call instead (see sendHeap).
-     */
-    private long send0(String call, MemorySegment src, long len, Sockaddr to, int toLen, boolean now) throws IOException {
+    private long send0(String call, MemorySegment src, Sockaddr to) throws IOException {
         int fd = ref.fd();
+        int toLen = writer.encode(to);
         long timeout = sendTimeout;
         boolean dontWait = mustNotBlock(pollSends, timeout);
-        boolean inPlaceOfBlocking = now && !dontWait;
-        now |= dontWait;
-        int flags = NOSIGNAL | (now ? DONTWAIT : 0);
+        boolean heap = !src.isNative();
+        long len = heap && stream ? Math.min(src.byteSize(), HEAP_MAX) : src.byteSize();
+        // A heap send in place of a blocking one: first straight from the heap, without waiting.
+        boolean inPlaceOfBlocking = heap && !dontWait;
+        boolean now = heap || dontWait;
+        if (inPlaceOfBlocking && writer.full) {
+            inPlaceOfBlocking = now = false;
+            writer.full = false;
+            len = stream ? Math.min(len, WAIT_PIECE) : messageLength(len);
+            src = writer.copy(src, (int) len);
+        }
         long deadline = 0;
         while (true) {
+            int flags = NOSIGNAL | (now ? DONTWAIT : 0);
             long n;
             if (now) {
                 n = to == null ? Syscalls.sendNow(writer.capture, fd, src, len, flags)
@@ -1596,15 +1584,21 @@ public final class Sock implements AutoCloseable {
                         : Syscalls.sendto(writer.capture, fd, src, len, flags, writer.addr, toLen);
             }
             if (n >= 0) {
+                if (inPlaceOfBlocking) {
+                    writer.full = stream && n < len;
+                }
                 return n;
             }
             int errno = writer.errno();
-            if (errno == EAGAIN && ((flags & DONTWAIT) != 0 || fdNonBlocking)) {
+            if (errno == EAGAIN && (now || fdNonBlocking)) {
                 if (nonBlocking) {
                     return WOULD_BLOCK;
                 }
-                if (inPlaceOfBlocking) {
-                    return BLOCKS;
+                if (inPlaceOfBlocking) {        // no room: the blocking send, through native memory
+                    inPlaceOfBlocking = now = false;
+                    len = stream ? Math.min(len, WAIT_PIECE) : messageLength(len);
+                    src = writer.copy(src, (int) len);
+                    continue;
                 }
                 deadline = await(call, writer, POLLOUT, deadline, timeout);
             } else if (errno != EINTR) {
@@ -1901,16 +1895,23 @@ public final class Sock implements AutoCloseable {
 
     /**
      * recv(2), or recvfrom(2) when {@code from}, leaving the sender in the reader's scratch (null
-     * when the call failed or would block), into native memory,
-     * retried on EINTR, with end of stream as -1 and EAGAIN as {@link #WOULD_BLOCK} in
-     * non-blocking mode. On a
-     * message-based socket it passes MSG_TRUNC, so the result is the message's real length, which
-     * may exceed {@code len}: see {@link #kept}.
+     * when the call failed or would block), retried on EINTR, with end of stream as -1 and EAGAIN
+     * as {@link #WOULD_BLOCK} in non-blocking mode. On a message-based socket it passes MSG_TRUNC,
+     * so the result is the message's real length, which may exceed {@code len}: see {@link #kept}.
      *
      * <p>{@code now}, and every call that must not block, passes MSG_DONTWAIT through a critical
      * downcall (see {@link Syscalls#recvNow}), the only kind that may write heap memory. With
      * {@code now} where the thread would otherwise block in the kernel, EAGAIN returns
      * {@link #BLOCKS}, for the caller to make the blocking call instead.
+     *
+     * <p>This method and {@link #send0} are where receives and sends are compiled. Each is over
+     * 325 bytes of bytecode, the most that C2 inlines into a hot caller (FreqInlineSize), so C2
+     * compiles it by itself, with the downcall inlined into it and the JDK's check of the capture
+     * segment too. That check makes a slice of the segment, which C2 removes only where it
+     * inlines all the way down to the slice's constructor; that is 9 levels below the Syscalls
+     * method, and C2 inlines 15 levels deep (MaxInlineLevel). Inlined into the caller's code, it
+     * lay too deep for callers 3 or more calls below their compiled method, and every call
+     * allocated 40 bytes. AllocationTest's deep callers check this.
      */
     private long recv0(String call, MemorySegment dst, long len, boolean from, boolean now) throws IOException {
         if (stream && len == 0) {
@@ -1923,8 +1924,8 @@ public final class Sock implements AutoCloseable {
         boolean fallBack = now && !dontWait;
         now |= dontWait;
         int flags = (stream ? 0 : TRUNC) | (now ? DONTWAIT : 0);
-        reader.deadline = 0;
-        reader.waited = false;
+        long deadline = 0;
+        boolean waited = false;
         while (true) {
             long n;
             if (from) {
@@ -1939,57 +1940,39 @@ public final class Sock implements AutoCloseable {
             if (n > 0) {
                 return n;
             }
-            n = received(call, n, flags, timeout, fallBack);
-            if (n != RETRY) {
-                return n;
+            if (n == 0) {
+                if (ref.isClosed()) {
+                    throw closedDuring(call);
+                }
+                return endOfStream() ? -1 : 0;
+            }
+            int errno = reader.errno();
+            if (errno == EAGAIN && (now || fdNonBlocking)) {
+                if (nonBlocking) {
+                    return WOULD_BLOCK;
+                }
+                if (fallBack) {
+                    return BLOCKS;
+                }
+                if (waited && receiveShutDown()) {
+                    if (ref.isClosed()) {
+                        throw closedDuring(call);       // the shutdown was close's wake-up
+                    }
+                    // A datagram socket shut down for reading: readable for good, yet EAGAIN for
+                    // good to MSG_DONTWAIT; the blocking call returns 0 from no one, as this does.
+                    reader.from = sender(0);
+                    return 0;
+                }
+                deadline = await(call, reader, POLLIN, deadline, timeout);
+                waited = true;
+            } else if (errno != EINTR) {
+                throw error(call, errno, null);
             }
         }
     }
 
-    /** What {@link #received} returns to have the receive made again. */
-    private static final long RETRY = Long.MIN_VALUE;
     /** What {@link #recv0} returns when a call made with {@code now} would have had to block. */
     private static final long BLOCKS = Long.MIN_VALUE + 1;
-
-    /**
-     * What recv0 returns after a call that received nothing: -1 at end of stream, 0 for an empty
-     * message, {@link #WOULD_BLOCK}, or {@link #RETRY} after a wait or EINTR; else it throws. Kept
-     * out of recv0's loop, which stays small enough for the JIT to inline into its callers, so that
-     * the segments they make for the call are never allocated.
-     */
-    private long received(String call, long n, int flags, long timeout, boolean fallBack) throws IOException {
-        if (n == 0) {
-            if (ref.isClosed()) {
-                throw closedDuring(call);
-            }
-            return endOfStream() ? -1 : 0;
-        }
-        int errno = reader.errno();
-        if (errno == EAGAIN && ((flags & DONTWAIT) != 0 || fdNonBlocking)) {
-            if (nonBlocking) {
-                return WOULD_BLOCK;
-            }
-            if (fallBack) {
-                return BLOCKS;
-            }
-            if (reader.waited && receiveShutDown()) {
-                if (ref.isClosed()) {
-                    throw closedDuring(call);       // the shutdown was close's wake-up
-                }
-                // A datagram socket shut down for reading: readable for good, yet EAGAIN for
-                // good to MSG_DONTWAIT; the blocking call returns 0 from no one, as this does.
-                reader.from = sender(0);
-                return 0;
-            }
-            reader.deadline = await(call, reader, POLLIN, reader.deadline, timeout);
-            reader.waited = true;
-            return RETRY;
-        }
-        if (errno != EINTR) {
-            throw error(call, errno, null);
-        }
-        return RETRY;
-    }
 
     /**
      * The bytes a receive kept: all of {@code n}, unless a message was longer than the buffer,
