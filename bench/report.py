@@ -383,8 +383,10 @@ if paired and any(impl == "ffm" for _, impl in paired):
     print("`EmptyCall.claimAndRelease` below), four calls to a round trip; confined sockets skip them. On Unix")
     print("datagram and seqpacket sockets the library also sends with MSG_DONTWAIT through a critical downcall,")
     print("so that close can wake a sender where shutdown(2) would not, and receives with MSG_TRUNC, so that")
-    print("no message is cut silently. Where the middle half of a row above is wide, so is the noise in")
-    print("these ratios.\n")
+    print("no message is cut silently. Each send and receive also makes one call the floor does not: the")
+    print("library's send0 and recv0 are compiled apart from their callers, so that no depth of the caller's")
+    print("code makes them allocate (see Allocation per call). Where the middle half of a row above is wide,")
+    print("so is the noise in these ratios.\n")
     print("| workload | ffm / C | library / C | library / ffm | confined / C |")
     print("|---|---|---|---|---|")
     for kind in kinds_all:
@@ -502,6 +504,13 @@ if "EmptyCall.claimAndRelease" in jmh:
     print(f"\nA shared socket's claim and release of a direction alone, the compare-and-set and atomic add "
           f"on one uncontended word that the confined rows skip (`EmptyCall.claimAndRelease`), cost "
           f"{ns('EmptyCall.claimAndRelease'):.0f} ± {jmh['EmptyCall.claimAndRelease'][1]:.0f} ns a call.", end="")
+    print(" On a shared socket some full fence per call cannot be avoided by a library that never uses a")
+    print("closed or reused descriptor: a call must publish that it is in flight and then see whether close")
+    print("has begun, a store and then a load that x86 reorders unless a locked instruction or a fence is")
+    print("between them. A membarrier(2) on the closing side could stand for that fence, but only if the")
+    print("compiler keeps the store before the load, and Java has no ordering weaker than a full fence that")
+    print("promises it; a scheme resting on what C2 happens to do would not be safe. `Sock.confine()` is the")
+    print("way to the bound: a confined socket's calls need no claim.", end="")
 print()
 
 print("\n## Allocation per call\n")
@@ -511,7 +520,10 @@ print("one 1-byte library call; the other end is fed or drained with raw downcal
 print("send, recv, sendmsg and recvmsg run on a Unix stream pair, sendTo and recvFrom on UDP over")
 print("127.0.0.1. sendmsg and recvmsg pass no control data (`List.of()`, `ControlSpec.NONE`) and a buffer")
 print("array made once. Results are consumed as their length only, so a result object counts only where")
-print("escape analysis cannot remove it.\n")
+print("escape analysis cannot remove it. JMH calls from 1 or 2 calls below the method it compiles; the test")
+print("AllocationDeepTest calls from 12 below, and finds nothing allocated there either. Before send0 and")
+print("recv0 were compiled apart, a caller 3 or more calls deep allocated 40 bytes a call: the slice of")
+print("the capture segment that every errno-capturing downcall makes lay deeper than C2 inlines.\n")
 print("| call | byte[] | direct ByteBuffer | native MemorySegment |")
 print("|---|---|---|---|")
 for p in paths:

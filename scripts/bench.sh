@@ -32,8 +32,9 @@
 # The library is built from this checkout into a temporary directory, and the benchmark project
 # compiles against that jar; nothing is installed into ~/.m2. Needs gcc, taskset, python3, Maven
 # and a JDK 25 (Maven itself may run on an older JDK). On two otherwise idle CPUs a full run took
-# 12 min 36 s; a quick one takes about 5 minutes. Each latency measurement
-# is bounded in time (see bench/jmh's Rounds), so load slows a run down only so far.
+# 9 min 21 s (12 min 36 s in an earlier run, where C's round trips took twice as long); a quick
+# one takes about 5 minutes. Each latency measurement is bounded in time (see bench/jmh's Rounds),
+# so load slows a run down only so far.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 quick=false
