@@ -2331,7 +2331,6 @@ public final class Sock implements AutoCloseable {
         }
     }
 
-    /** getsockopt(2) into the control scratch; returns the length the kernel wrote. */
     /**
      * getsockopt(2) into the control scratch; {@return the length the kernel gave}. The call's
      * name for an error, such as {@code getsockopt(SO_TYPE)} or {@code getsockopt(1, 3)}, is made
