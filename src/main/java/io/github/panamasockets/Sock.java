@@ -47,6 +47,15 @@ import static io.github.panamasockets.internal.sys.FdRef.WRITE;
  * {@linkplain #confine() confined} to it, which spares each call the atomic instructions that
  * sharing takes.
  *
+ * <h2>Allocation</h2>
+ * Once compiled, send, recv, sendTo, recvFrom, and sendmsg and recvmsg without control data
+ * allocate nothing, however deep in the caller's own code they are called: each makes its system
+ * call in a method that the JIT compiles by itself, not inlined into the caller. An object that
+ * the caller makes for one call and passes to it, such as a
+ * {@linkplain MemorySegment#asSlice(long, long) slice} of a segment, is therefore allocated: send
+ * from and receive into segments made once, or use the array methods, which take an offset and a
+ * length.
+ *
  * <h2>Blocking, non-blocking, timeouts and virtual threads</h2>
  * A new socket is in blocking mode: a call waits until it can be done. In
  * {@linkplain #setNonBlocking(boolean) non-blocking mode} a call that would wait returns at once
