@@ -1572,17 +1572,20 @@ public final class Sock implements AutoCloseable {
         boolean dontWait = mustNotBlock(pollSends, timeout);
         boolean heap = !src.isNative();
         long len = heap && stream ? Math.min(src.byteSize(), HEAP_MAX) : src.byteSize();
-        // A heap send in place of a blocking one: first straight from the heap, without waiting.
+        // A heap send in place of a blocking one: first straight from the heap, without waiting,
+        // unless the last one found the buffer full; then (buffered) the blocking send, through
+        // native memory.
         boolean inPlaceOfBlocking = heap && !dontWait;
+        boolean buffered = inPlaceOfBlocking && writer.full;
         boolean now = heap || dontWait;
-        if (inPlaceOfBlocking && writer.full) {
-            inPlaceOfBlocking = now = false;
-            writer.full = false;
-            len = stream ? Math.min(len, WAIT_PIECE) : messageLength(len);
-            src = writer.copy(src, (int) len);
-        }
         long deadline = 0;
         while (true) {
+            if (buffered) {
+                buffered = inPlaceOfBlocking = now = false;
+                writer.full = false;
+                len = stream ? Math.min(len, WAIT_PIECE) : messageLength(len);
+                src = writer.copy(src, (int) len);
+            }
             int flags = NOSIGNAL | (now ? DONTWAIT : 0);
             long n;
             if (now) {
@@ -1603,10 +1606,8 @@ public final class Sock implements AutoCloseable {
                 if (nonBlocking) {
                     return WOULD_BLOCK;
                 }
-                if (inPlaceOfBlocking) {        // no room: the blocking send, through native memory
-                    inPlaceOfBlocking = now = false;
-                    len = stream ? Math.min(len, WAIT_PIECE) : messageLength(len);
-                    src = writer.copy(src, (int) len);
+                if (inPlaceOfBlocking) {        // no room
+                    buffered = true;
                     continue;
                 }
                 deadline = await(call, writer, POLLOUT, deadline, timeout);
@@ -1920,7 +1921,7 @@ public final class Sock implements AutoCloseable {
      * inlines all the way down to the slice's constructor; that is 9 levels below the Syscalls
      * method, and C2 inlines 15 levels deep (MaxInlineLevel). Inlined into the caller's code, it
      * lay too deep for callers 3 or more calls below their compiled method, and every call
-     * allocated 40 bytes. AllocationTest's deep callers check this.
+     * allocated 40 bytes. AllocationDeepTest checks this.
      */
     private long recv0(String call, MemorySegment dst, long len, boolean from, boolean now) throws IOException {
         if (stream && len == 0) {
