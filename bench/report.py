@@ -141,6 +141,10 @@ def x(v):
     return "n/a" if v is None or math.isnan(v) else f"{v:.2f}x"
 
 
+def na(v):
+    return "n/a" if v is None or math.isnan(v) else f"{v:.2f}"
+
+
 def met(ok):
     return "**yes**" if ok else "no"
 
@@ -184,7 +188,9 @@ print("is junixsocket 2.10.1's `AFUNIXSocketPair` channels, `jnr` is jnr-unixsoc
 print("`UnixSocketChannel.pair()`, both with a direct buffer. `ffm`, in the measurements in one process,")
 print("is the floor of any FFM binding: send(2) and recv(2) (sendto(2) and recvfrom(2) for unix-dgram-path)")
 print("by raw `invokeExact` of handles linked as the library links them, on the library's sockets, with")
-print("nothing around them.\n")
+print("nothing around them. `ffm-flags`, on Unix seqpacket and datagram sockets, is the same with the")
+print("library's flags and linkage there: sends with MSG_DONTWAIT by a critical downcall, receives with")
+print("MSG_TRUNC.\n")
 
 # ------------------------------------------------------------------------------ targets
 
@@ -255,7 +261,10 @@ other_kinds = ("unix-seqpacket", "unix-dgram", "unix-dgram-path", "tcp4", "tcp6"
 others_p50 = {k: pair(k, "panama") for k in other_kinds}
 target("SEQPACKET, DGRAM and TCP (v4 and v6) round trips", "p50 ≤ 1.05x C",
        "paired in one process: " + ", ".join(f"{k} {x(v)}" for k, v in others_p50.items())
-       + f" (unix-dgram confined {x(pair('unix-dgram', 'panama-confined'))}; raw FFM downcalls, the floor: "
+       + " (confined sockets: "
+       + ", ".join(f"{k} {x(pair(k, 'panama-confined'))}" for k in other_kinds
+                   if pair(k, 'panama-confined') is not None)
+       + "; raw FFM downcalls, the floor: "
        + ", ".join(f"{k} {x(pair(k, 'ffm'))}" for k in other_kinds if pair(k, 'ffm') is not None)
        + "); separate processes: "
        + ", ".join(f"{k} {x(ratio(k, 'panama', 0))}" for k in other_kinds),
@@ -383,18 +392,20 @@ if paired and any(impl == "ffm" for _, impl in paired):
     print("`EmptyCall.claimAndRelease` below), four calls to a round trip; confined sockets skip them. On Unix")
     print("datagram and seqpacket sockets the library also sends with MSG_DONTWAIT through a critical downcall,")
     print("so that close can wake a sender where shutdown(2) would not, and receives with MSG_TRUNC, so that")
-    print("no message is cut silently. Each send and receive also makes one call the floor does not: the")
-    print("library's send0 and recv0 are compiled apart from their callers, so that no depth of the caller's")
-    print("code makes them allocate (see Allocation per call). Where the middle half of a row above is wide,")
-    print("so is the noise in these ratios.\n")
-    print("| workload | ffm / C | library / C | library / ffm | confined / C |")
-    print("|---|---|---|---|---|")
+    print("no message is cut silently; `ffm-flags` is the floor with those flags and that linkage, so")
+    print("`library / ffm-flags` is what the library's Java code alone adds there. Each send and receive")
+    print("also makes one call the floor does not: the library's send0 and recv0 are compiled apart from")
+    print("their callers, so that no depth of the caller's code makes them allocate (see Allocation per")
+    print("call). Where the middle half of a row above is wide, so is the noise in these ratios.\n")
+    print("| workload | ffm / C | ffm-flags / C | library / C | library / ffm | library / ffm-flags | confined / C |")
+    print("|---|---|---|---|---|---|---|")
     for kind in kinds_all:
         floor_, lib = pair(kind, "ffm"), pair(kind, "panama")
         if floor_ is None or lib is None:
             continue
-        conf = pair(kind, "panama-confined")
-        print(f"| {kind} | {floor_:.2f} | {lib:.2f} | {lib / floor_:.2f} | {'n/a' if conf is None else f'{conf:.2f}'} |")
+        conf, flags = pair(kind, "panama-confined"), pair(kind, "ffm-flags")
+        print(f"| {kind} | {floor_:.2f} | {na(flags)} | {lib:.2f} | {lib / floor_:.2f} | "
+              f"{'n/a' if flags is None else f'{lib / flags:.2f}'} | {na(conf)} |")
 print("\n## Busy-poll, two CPUs\n")
 print("The same ping-pong with each thread pinned to a CPU of its own (0 and 1) and spinning on a")
 print("non-blocking receive: `recv(MSG_DONTWAIT)` in C, the library's `recv` on a socket in non-blocking")

@@ -23,7 +23,8 @@
 #     pinned to CPU 0;
 # then, once, the same ping-pong of C, the library and the peers in one process, in alternating
 # blocks (bench/jmh's Paired), so that all see the same state of the machine, the library also
-# with confined sockets and from byte[], beside raw FFM downcalls with no library around them; the
+# with confined sockets and from byte[], beside raw FFM downcalls with no library around them
+# (on Unix seqpacket and datagram sockets also with the library's flags and linkage); the
 # same for the busy-poll variant and for the bulk transfer (bench/jmh's PairedBulk); and the JMH
 # benchmarks of bench/jmh with -prof gc: the library's calls against raw invokeExact downcalls,
 # with real system calls and with empty C functions in their place (bench/c/empty_calls.c), and
@@ -167,8 +168,9 @@ done
 echo "C, the library and the peers paired in one process" >&2
 # unix-dgram-path last: in C it switches every later round trip to sendto and recvfrom.
 taskset -c 0 "${java[@]}" bench.Paired "$work/libpingpong.so" "$paired_rounds" "$paired_blocks" \
-    unix-stream+heap+confined+ffm+nio+junixsocket+jnr unix-seqpacket+ffm+junixsocket \
-    unix-dgram+confined+ffm+junixsocket tcp4+ffm+nio tcp6+ffm+nio unix-dgram-path+ffm \
+    unix-stream+heap+confined+ffm+nio+junixsocket+jnr unix-seqpacket+confined+ffm+ffm-flags+junixsocket \
+    unix-dgram+confined+ffm+ffm-flags+junixsocket tcp4+confined+ffm+nio tcp6+confined+ffm+nio \
+    unix-dgram-path+confined+ffm \
     > "$out/paired"
 echo "the busy-poll variant paired in one process" >&2
 # Unpinned: the timing thread pins itself to CPU 0, the echo threads to CPU 1.

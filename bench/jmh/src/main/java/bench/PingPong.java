@@ -37,6 +37,7 @@ import java.nio.file.Path;
  *     KIND: unix-stream unix-seqpacket unix-dgram unix-dgram-path tcp4 tcp6
  *     IMPL: panama (native memory) | panama-heap (byte[]) | panama-confined (native memory,
  *           each socket confined to the thread that uses it) | ffm (raw downcalls, see below)
+ *           | ffm-flags (unix-seqpacket and unix-dgram: the same with the library's flags)
  *           | nio | junixsocket | jnr
  * </pre>
  *
@@ -48,6 +49,12 @@ import java.nio.file.Path;
  * raw {@code invokeExact} of downcall handles linked as the library links them ({@link Raw}), on
  * the library's sockets, with nothing around the calls. What the library adds to a round trip is
  * its figure less this one; what the FFM API adds is this one less C's.
+ *
+ * <p>{@code ffm-flags} is that floor with the flags and linkage the library uses where they differ
+ * from C's, on Unix seqpacket and datagram sockets: each send passes MSG_DONTWAIT through a critical
+ * downcall, each receive MSG_TRUNC. Its
+ * figure less ffm's is what those flags cost the kernel; the library's less its, what the
+ * library's Java code costs.
  *
  * Blocking by default: the script pins the whole process to one CPU. With {@code busy}, each end
  * pins its thread to a CPU of its own (0 and 1) and spins on a non-blocking receive: the library's
@@ -116,7 +123,7 @@ public final class PingPong {
     /** {@return the two ends of a connection of {@code kind} made by {@code impl}} */
     static End[] ends(String kind, String impl, boolean busy) throws IOException {
         return switch (impl) {
-            case "panama", "panama-heap", "panama-confined", "ffm" -> panama(kind, impl, busy);
+            case "panama", "panama-heap", "panama-confined", "ffm", "ffm-flags" -> panama(kind, impl, busy);
             case "nio" -> channels(Peers.nio(kind), busy);
             case "junixsocket" -> channels(junixsocket(kind), busy);
             case "jnr" -> channels(jnr(kind), busy);
@@ -186,6 +193,13 @@ public final class PingPong {
         }
         if (impl.equals("ffm")) {
             return new End[] {rawEnd(a, busy), rawEnd(b, busy)};
+        }
+        if (impl.equals("ffm-flags")) {
+            if (busy || !(kind.equals("unix-seqpacket") || kind.equals("unix-dgram"))) {
+                throw new IllegalArgumentException("ffm-flags is for unix-seqpacket and unix-dgram, not busy; not "
+                        + kind + (busy ? " busy" : ""));
+            }
+            return new End[] {rawFlagsEnd(a), rawFlagsEnd(b)};
         }
         boolean heap = impl.equals("panama-heap");
         boolean confined = impl.equals("panama-confined");
@@ -276,12 +290,39 @@ public final class PingPong {
     }
 
     /**
+     * One end as {@link #rawEnd}'s, with the library's flags and linkage on a message socket: a
+     * send with MSG_DONTWAIT by a critical downcall, a receive with MSG_TRUNC.
+     */
+    private static End rawFlagsEnd(Sock s) {
+        int fd = s.fd();
+        MemorySegment capture = Raw.capture(Arena.ofAuto());
+        MemorySegment buf = Arena.ofAuto().allocate(1);
+        return new End() {
+            public void send() throws IOException {
+                long n = Raw.sendNow(capture, fd, buf, 1, Raw.MSG_NOSIGNAL | Raw.MSG_DONTWAIT);
+                Reference.reachabilityFence(s);
+                if (n != 1) {
+                    throw new IOException("send: " + n + ", errno " + Raw.errno(capture));
+                }
+            }
+
+            public void recv() throws IOException {
+                long n = Raw.recv(capture, fd, buf, 1, Raw.MSG_TRUNC);
+                Reference.reachabilityFence(s);
+                if (n != 1) {
+                    throw new IOException("recv: " + n + ", errno " + Raw.errno(capture));
+                }
+            }
+        };
+    }
+
+    /**
      * The ends of unix-dgram-path: two datagram sockets bound to paths, removed as the process
      * ends. The first sends to the echo's path; the echo answers the address each datagram came from.
      */
     private static End[] addressed(String impl, boolean busy) throws IOException {
-        if (busy || !(impl.equals("panama") || impl.equals("ffm"))) {
-            throw new IllegalArgumentException("unix-dgram-path has panama and ffm, not busy, only; not "
+        if (busy || !(impl.equals("panama") || impl.equals("panama-confined") || impl.equals("ffm"))) {
+            throw new IllegalArgumentException("unix-dgram-path has panama, confined and ffm, not busy, only; not "
                     + impl + (busy ? " busy" : ""));
         }
         Path dir = Files.createTempDirectory("pingpong");
@@ -298,6 +339,7 @@ public final class PingPong {
         }
         MemorySegment one = Arena.ofAuto().allocate(1);
         MemorySegment other = Arena.ofAuto().allocate(1);
+        boolean confined = impl.equals("panama-confined");
         End first = new End() {
             public void send() throws IOException {
                 s[0].sendTo(one, echo);
@@ -305,6 +347,12 @@ public final class PingPong {
 
             public void recv() throws IOException {
                 s[0].recvFrom(one);
+            }
+
+            public void start() throws IOException {
+                if (confined) {
+                    s[0].confine();
+                }
             }
         };
         End second = new End() {
@@ -316,6 +364,12 @@ public final class PingPong {
 
             public void recv() throws IOException {
                 from = s[1].recvFrom(other).from();
+            }
+
+            public void start() throws IOException {
+                if (confined) {
+                    s[1].confine();
+                }
             }
         };
         return new End[] {first, second};

@@ -60,6 +60,7 @@ public final class Raw {
     static final Linker.Option CRITICAL = Linker.Option.critical(true);
     static final MethodHandle GETSOCKOPT_NOW = link("getsockopt", GETSOCKOPT, ERRNO, CRITICAL);
     static final MethodHandle RECV_NOW = link("recv", SEND_RECV, ERRNO, CRITICAL);
+    static final MethodHandle SEND_NOW = link("send", SEND_RECV, ERRNO, CRITICAL);
     /** sendto(2): ssize_t (int, void *, size_t, int, struct sockaddr *, socklen_t). */
     static final MethodHandle SENDTO = link("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
@@ -131,6 +132,15 @@ public final class Raw {
                                 MemorySegment addr, MemorySegment addrLen) {
         try {
             return (long) RECVFROM.invokeExact(capture, fd, buf, len, flags, addr, addrLen);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** send(2) with MSG_DONTWAIT, linked critical as the library links it. */
+    public static long sendNow(MemorySegment capture, int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return (long) SEND_NOW.invokeExact(capture, fd, buf, len, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
