@@ -405,7 +405,7 @@ if paired and any(impl == "ffm" for _, impl in paired):
             continue
         conf, flags = pair(kind, "panama-confined"), pair(kind, "ffm-flags")
         print(f"| {kind} | {floor_:.2f} | {na(flags)} | {lib:.2f} | {lib / floor_:.2f} | "
-              f"{'n/a' if flags is None else f'{lib / flags:.2f}'} | {na(conf)} |")
+              f"{na(None if flags is None else lib / flags)} | {na(conf)} |")
 print("\n## Busy-poll, two CPUs\n")
 print("The same ping-pong with each thread pinned to a CPU of its own (0 and 1) and spinning on a")
 print("non-blocking receive: `recv(MSG_DONTWAIT)` in C, the library's `recv` on a socket in non-blocking")

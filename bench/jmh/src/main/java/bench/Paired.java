@@ -31,7 +31,7 @@ import java.util.List;
  *              Run the process unpinned. Implementations are printed with a -busy suffix.
  *     KIND:    unix-stream unix-seqpacket unix-dgram tcp4 tcp6, and last unix-dgram-path
  *     IMPL:    what is measured besides C and panama: heap, confined (panama-heap,
- *              panama-confined), ffm, nio, junixsocket, jnr (see PingPong)
+ *              panama-confined), ffm, ffm-flags, nio, junixsocket, jnr (see PingPong)
  * </pre>
  *
  * C runs on the thread that called it (its echo is a thread of C's own), the Java

@@ -52,9 +52,8 @@ import java.nio.file.Path;
  *
  * <p>{@code ffm-flags} is that floor with the flags and linkage the library uses where they differ
  * from C's, on Unix seqpacket and datagram sockets: each send passes MSG_DONTWAIT through a critical
- * downcall, each receive MSG_TRUNC. Its
- * figure less ffm's is what those flags cost the kernel; the library's less its, what the
- * library's Java code costs.
+ * downcall, each receive MSG_TRUNC. Its figure less ffm's is what those flags cost; the library's
+ * less its, what the library's Java code costs.
  *
  * Blocking by default: the script pins the whole process to one CPU. With {@code busy}, each end
  * pins its thread to a CPU of its own (0 and 1) and spins on a non-blocking receive: the library's
