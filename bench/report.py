@@ -137,12 +137,13 @@ def diff(a, b):
     return sa - sb, (0 if math.isnan(ea) else ea) + (0 if math.isnan(eb) else eb)
 
 
-def x(v):
-    return "n/a" if v is None or math.isnan(v) else f"{v:.2f}x"
-
-
 def na(v):
     return "n/a" if v is None or math.isnan(v) else f"{v:.2f}"
+
+
+def x(v):
+    s = na(v)
+    return s if s == "n/a" else s + "x"
 
 
 def met(ok):

@@ -191,14 +191,14 @@ public final class PingPong {
             server.close();
         }
         if (impl.equals("ffm")) {
-            return new End[] {rawEnd(a, busy), rawEnd(b, busy)};
+            return new End[] {rawEnd(a, busy, false), rawEnd(b, busy, false)};
         }
         if (impl.equals("ffm-flags")) {
             if (busy || !(kind.equals("unix-seqpacket") || kind.equals("unix-dgram"))) {
                 throw new IllegalArgumentException("ffm-flags is for unix-seqpacket and unix-dgram, not busy; not "
                         + kind + (busy ? " busy" : ""));
             }
-            return new End[] {rawFlagsEnd(a), rawFlagsEnd(b)};
+            return new End[] {rawEnd(a, false, true), rawEnd(b, false, true)};
         }
         boolean heap = impl.equals("panama-heap");
         boolean confined = impl.equals("panama-confined");
@@ -260,18 +260,23 @@ public final class PingPong {
     /**
      * One end that calls send(2) and recv(2) on {@code s}'s descriptor by raw downcalls (see
      * {@link Raw}), as a binding with nothing around its calls would; the socket stays open, owned
-     * by {@code s}, until the process ends.
+     * by {@code s}, until the process ends. With {@code libraryFlags}, the library's flags and
+     * linkage on a message socket: a send with MSG_DONTWAIT by a critical downcall, a receive
+     * with MSG_TRUNC.
      */
-    private static End rawEnd(Sock s, boolean busy) {
+    private static End rawEnd(Sock s, boolean busy, boolean libraryFlags) {
         if (busy) {
             throw new IllegalArgumentException("ffm has no busy variant");
         }
         int fd = s.fd();
         MemorySegment capture = Raw.capture(Arena.ofAuto());
         MemorySegment buf = Arena.ofAuto().allocate(1);
+        int sendFlags = Raw.MSG_NOSIGNAL | (libraryFlags ? Raw.MSG_DONTWAIT : 0);
+        int recvFlags = libraryFlags ? Raw.MSG_TRUNC : 0;
         return new End() {
             public void send() throws IOException {
-                long n = Raw.send(capture, fd, buf, 1, Raw.MSG_NOSIGNAL);
+                long n = libraryFlags ? Raw.sendNow(capture, fd, buf, 1, sendFlags)
+                        : Raw.send(capture, fd, buf, 1, sendFlags);
                 Reference.reachabilityFence(s);     // its Cleaner would close the descriptor
                 if (n != 1) {
                     throw new IOException("send: " + n + ", errno " + Raw.errno(capture));
@@ -279,34 +284,7 @@ public final class PingPong {
             }
 
             public void recv() throws IOException {
-                long n = Raw.recv(capture, fd, buf, 1, 0);
-                Reference.reachabilityFence(s);
-                if (n != 1) {
-                    throw new IOException("recv: " + n + ", errno " + Raw.errno(capture));
-                }
-            }
-        };
-    }
-
-    /**
-     * One end as {@link #rawEnd}'s, with the library's flags and linkage on a message socket: a
-     * send with MSG_DONTWAIT by a critical downcall, a receive with MSG_TRUNC.
-     */
-    private static End rawFlagsEnd(Sock s) {
-        int fd = s.fd();
-        MemorySegment capture = Raw.capture(Arena.ofAuto());
-        MemorySegment buf = Arena.ofAuto().allocate(1);
-        return new End() {
-            public void send() throws IOException {
-                long n = Raw.sendNow(capture, fd, buf, 1, Raw.MSG_NOSIGNAL | Raw.MSG_DONTWAIT);
-                Reference.reachabilityFence(s);
-                if (n != 1) {
-                    throw new IOException("send: " + n + ", errno " + Raw.errno(capture));
-                }
-            }
-
-            public void recv() throws IOException {
-                long n = Raw.recv(capture, fd, buf, 1, Raw.MSG_TRUNC);
+                long n = Raw.recv(capture, fd, buf, 1, recvFlags);
                 Reference.reachabilityFence(s);
                 if (n != 1) {
                     throw new IOException("recv: " + n + ", errno " + Raw.errno(capture));
